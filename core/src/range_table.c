@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: MIT */
+/* Range table: sorted, pairwise-disjoint ranges (contracts in the header). */
+#include "vioreq/range_table.h"
+
+void vioreq_range_table_init(struct vioreq_range_table *t)
+{
+	t->count = 0;
+}
+
+uint32_t vioreq_range_table_search(const struct vioreq_range_table *t,
+				   uint64_t key)
+{
+	uint32_t base = 0;
+	uint32_t n = t->count;
+
+	if (n == 0)
+		return 0;
+	/*@ loop invariant window: 1 <= n && base + n <= t->count;
+	    loop invariant below: \forall integer i; 0 <= i < base ==>
+	                            t->end[i] < key;
+	    loop invariant above: \forall integer i; base + n <= i < t->count ==>
+	                            key <= t->end[i];
+	    loop assigns base, n;
+	    loop variant n;
+	 */
+	while (n > 1) {
+		uint32_t half = n / 2;
+
+		/* A conditional move, not a branch: see the header. */
+		base = (t->end[base + half] < key) ? base + half : base;
+		n -= half;
+	}
+	return base + (t->end[base] < key ? 1u : 0u);
+}
+
+uint32_t vioreq_range_table_lookup(const struct vioreq_range_table *t,
+				   uint64_t addr, uint64_t last)
+{
+	uint32_t i = vioreq_range_table_search(t, addr);
+
+	if (i < t->count && t->start[i] <= addr && last <= t->end[i])
+		return i;
+	return VIOREQ_RANGE_NONE;
+}
+
+/*
+ * Move entries [pos, count) one place right, leaving entry pos as it was.
+ * One loop per array keeps each loop invariant about one array.
+ */
+/*@ requires valid: \valid(t);
+    requires room: pos <= t->count < VIOREQ_RANGES_PER_TYPE;
+    assigns t->start[pos + 1 .. t->count], t->end[pos + 1 .. t->count],
+            t->client[pos + 1 .. t->count];
+    ensures kept: range_table_moved{Pre, Post}(t, 0, pos + 1, 0);
+    ensures shifted: range_table_moved{Pre, Post}(t, pos, t->count, 1);
+ */
+static void range_table_open_gap(struct vioreq_range_table *t, uint32_t pos)
+{
+	uint32_t i;
+
+	/*@ loop invariant bounds: pos <= i <= t->count;
+	    loop invariant kept: starts_moved{Pre, Here}(t, 0, i + 1, 0);
+	    loop invariant shifted: starts_moved{Pre, Here}(t, i, t->count, 1);
+	    loop assigns i, t->start[pos + 1 .. t->count];
+	    loop variant i;
+	 */
+	for (i = t->count; i > pos; i--)
+		t->start[i] = t->start[i - 1];
+	/*@ loop invariant bounds: pos <= i <= t->count;
+	    loop invariant kept: ends_moved{Pre, Here}(t, 0, i + 1, 0);
+	    loop invariant shifted: ends_moved{Pre, Here}(t, i, t->count, 1);
+	    loop assigns i, t->end[pos + 1 .. t->count];
+	    loop variant i;
+	 */
+	for (i = t->count; i > pos; i--)
+		t->end[i] = t->end[i - 1];
+	/*@ loop invariant bounds: pos <= i <= t->count;
+	    loop invariant kept: clients_moved{Pre, Here}(t, 0, i + 1, 0);
+	    loop invariant shifted: clients_moved{Pre, Here}(t, i, t->count, 1);
+	    loop assigns i, t->client[pos + 1 .. t->count];
+	    loop variant i;
+	 */
+	for (i = t->count; i > pos; i--)
+		t->client[i] = t->client[i - 1];
+}
+
+int32_t vioreq_range_table_add(struct vioreq_range_table *t, uint64_t start,
+			       uint64_t end, uint32_t client)
+{
+	uint32_t pos;
+
+	if (end < start || client >= VIOREQ_CLIENTS_PER_VM)
+		return -VIOREQ_EINVAL;
+	pos = vioreq_range_table_search(t, start);
+	/* Every range before pos ends before start; pos itself decides. */
+	if (pos < t->count && t->start[pos] <= end)
+		return -VIOREQ_EBUSY;
+	/*@ assert left_clear: \forall integer k; 0 <= k < pos ==>
+	                         t->end[k] < start; */
+	/*@ assert right_clear: \forall integer k; pos <= k < t->count ==>
+	                          end < t->start[k]; */
+	/*@ assert no_overlap: !range_table_has_overlap(t, start, end); */
+	if (t->count == VIOREQ_RANGES_PER_TYPE)
+		return -VIOREQ_ENOSPC;
+
+	range_table_open_gap(t, pos);
+	t->start[pos] = start;
+	t->end[pos] = end;
+	t->client[pos] = client;
+	t->count++;
+	/* Scaffolding for the sortedness proof, one piece at a time. */
+	/*@ assert left_start: \forall integer k; 0 <= k < pos ==>
+	      t->start[k] == \at(t->start[k], Pre); */
+	/*@ assert left_end: \forall integer k; 0 <= k < pos ==>
+	      t->end[k] == \at(t->end[k], Pre); */
+	/*@ assert left_client: \forall integer k; 0 <= k < pos ==>
+	      t->client[k] == \at(t->client[k], Pre); */
+	/*@ assert right_start: \forall integer k; pos < k < t->count ==>
+	      t->start[k] == \at(t->start[k - 1], Pre); */
+	/*@ assert right_end: \forall integer k; pos < k < t->count ==>
+	      t->end[k] == \at(t->end[k - 1], Pre); */
+	/*@ assert right_client: \forall integer k; pos < k < t->count ==>
+	      t->client[k] == \at(t->client[k - 1], Pre); */
+	/*@ assert left_below: \forall integer a; 0 <= a < pos ==>
+	      t->end[a] < start; */
+	/*@ assert right_above: \forall integer b; pos < b < t->count ==>
+	      end < t->start[b]; */
+	/*@ assert left_sorted: \forall integer a, b;
+	      0 <= a < b < pos ==> t->end[a] < t->start[b]; */
+	/*@ assert right_sorted: \forall integer a, b;
+	      pos < a < b < t->count ==> t->end[a] < t->start[b]; */
+	/*@ assert left_right: \forall integer a, b;
+	      0 <= a < pos < b < t->count ==> t->end[a] < t->start[b]; */
+	/*@ assert sorted: range_table_sorted(t); */
+	/*@ assert entries: range_table_entries_valid(t); */
+	return (int32_t)pos;
+}
+
+/*
+ * Move entries (pos, count) one place left, over entry pos.
+ */
+/*@ requires valid: \valid(t);
+    requires position: pos < t->count <= VIOREQ_RANGES_PER_TYPE;
+    assigns t->start[pos .. t->count - 2], t->end[pos .. t->count - 2],
+            t->client[pos .. t->count - 2];
+    ensures kept: range_table_moved{Pre, Post}(t, 0, pos, 0);
+    ensures shifted: range_table_moved{Pre, Post}(t, pos + 1, t->count, -1);
+ */
+static void range_table_close_gap(struct vioreq_range_table *t, uint32_t pos)
+{
+	uint32_t i;
+
+	/*@ loop invariant bounds: pos <= i < t->count;
+	    loop invariant kept: starts_moved{Pre, Here}(t, 0, pos, 0);
+	    loop invariant shifted: starts_moved{Pre, Here}(t, pos + 1, i + 1, -1);
+	    loop invariant rest: starts_moved{Pre, Here}(t, i, t->count, 0);
+	    loop assigns i, t->start[pos .. t->count - 2];
+	    loop variant t->count - i;
+	 */
+	for (i = pos; i + 1 < t->count; i++)
+		t->start[i] = t->start[i + 1];
+	/*@ loop invariant bounds: pos <= i < t->count;
+	    loop invariant kept: ends_moved{Pre, Here}(t, 0, pos, 0);
+	    loop invariant shifted: ends_moved{Pre, Here}(t, pos + 1, i + 1, -1);
+	    loop invariant rest: ends_moved{Pre, Here}(t, i, t->count, 0);
+	    loop assigns i, t->end[pos .. t->count - 2];
+	    loop variant t->count - i;
+	 */
+	for (i = pos; i + 1 < t->count; i++)
+		t->end[i] = t->end[i + 1];
+	/*@ loop invariant bounds: pos <= i < t->count;
+	    loop invariant kept: clients_moved{Pre, Here}(t, 0, pos, 0);
+	    loop invariant shifted: clients_moved{Pre, Here}(t, pos + 1, i + 1, -1);
+	    loop invariant rest: clients_moved{Pre, Here}(t, i, t->count, 0);
+	    loop assigns i, t->client[pos .. t->count - 2];
+	    loop variant t->count - i;
+	 */
+	for (i = pos; i + 1 < t->count; i++)
+		t->client[i] = t->client[i + 1];
+}
+
+void vioreq_range_table_remove_at(struct vioreq_range_table *t, uint32_t pos)
+{
+	range_table_close_gap(t, pos);
+	t->count--;
+	/*@ assert left_start: \forall integer k; 0 <= k < pos ==>
+	      t->start[k] == \at(t->start[k], Pre); */
+	/*@ assert left_end: \forall integer k; 0 <= k < pos ==>
+	      t->end[k] == \at(t->end[k], Pre); */
+	/*@ assert left_client: \forall integer k; 0 <= k < pos ==>
+	      t->client[k] == \at(t->client[k], Pre); */
+	/*@ assert right_start: \forall integer k; pos <= k < t->count ==>
+	      t->start[k] == \at(t->start[k + 1], Pre); */
+	/*@ assert right_end: \forall integer k; pos <= k < t->count ==>
+	      t->end[k] == \at(t->end[k + 1], Pre); */
+	/*@ assert right_client: \forall integer k; pos <= k < t->count ==>
+	      t->client[k] == \at(t->client[k + 1], Pre); */
+	/*@ assert left_sorted: \forall integer a, b;
+	      0 <= a < b < pos ==> t->end[a] < t->start[b]; */
+	/*@ assert right_sorted: \forall integer a, b;
+	      pos <= a < b < t->count ==> t->end[a] < t->start[b]; */
+	/*@ assert left_right: \forall integer a, b;
+	      0 <= a < pos <= b < t->count ==> t->end[a] < t->start[b]; */
+	/*@ assert sorted: range_table_sorted(t); */
+	/*@ assert entries: range_table_entries_valid(t); */
+}
+
+int32_t vioreq_range_table_remove(struct vioreq_range_table *t, uint64_t start,
+				  uint64_t end, uint32_t client)
+{
+	uint32_t pos = vioreq_range_table_search(t, start);
+
+	if (pos >= t->count || t->start[pos] != start || t->end[pos] != end ||
+	    t->client[pos] != client)
+		return -VIOREQ_ENOENT;
+	/*@ assert left_end: \forall integer k; 0 <= k < pos ==>
+	      t->end[k] < start; */
+	/*@ assert right_start: \forall integer k; pos < k < t->count ==>
+	      end < t->start[k]; */
+	vioreq_range_table_remove_at(t, pos);
+	/*@ assert right_moved: \forall integer k; pos <= k < t->count ==>
+	      t->start[k] == \at(t->start[k + 1], Pre); */
+	/*@ assert left_gone: \forall integer k; 0 <= k < pos ==>
+	      t->end[k] < start; */
+	/*@ assert right_gone: \forall integer k; pos <= k < t->count ==>
+	      end < t->start[k]; */
+	return 0;
+}
+
+uint32_t vioreq_range_table_find_client(const struct vioreq_range_table *t,
+					uint32_t client)
+{
+	uint32_t i;
+
+	/*@ loop invariant bounds: 0 <= i <= t->count;
+	    loop invariant none_before: \forall integer k; 0 <= k < i ==>
+	                                  t->client[k] != client;
+	    loop assigns i;
+	    loop variant t->count - i;
+	 */
+	for (i = 0; i < t->count; i++) {
+		if (t->client[i] == client)
+			break;
+	}
+	return i;
+}
+
+uint32_t vioreq_range_table_remove_client(struct vioreq_range_table *t,
+					  uint32_t client)
+{
+	uint32_t removed = 0;
+	uint32_t pos = vioreq_range_table_find_client(t, client);
+
+	/*@ loop invariant wellformed: range_table_wellformed(t);
+	    loop invariant counted: t->count + removed == \at(t->count, Pre);
+	    loop invariant found: pos <= t->count;
+	    loop invariant none_before: \forall integer k; 0 <= k < pos ==>
+	                                  t->client[k] != client;
+	    loop invariant at_pos: pos < t->count ==> t->client[pos] == client;
+	    loop assigns removed, pos, t->count,
+	                 t->start[0 .. VIOREQ_RANGES_PER_TYPE - 1],
+	                 t->end[0 .. VIOREQ_RANGES_PER_TYPE - 1],
+	                 t->client[0 .. VIOREQ_RANGES_PER_TYPE - 1];
+	    loop variant t->count;
+	 */
+	while (pos < t->count) {
+		vioreq_range_table_remove_at(t, pos);
+		removed++;
+		pos = vioreq_range_table_find_client(t, client);
+	}
+	return removed;
+}
