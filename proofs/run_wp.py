@@ -40,7 +40,7 @@ ASSUMPTIONS = os.path.join(PROOFS, "ASSUMPTIONS.md")
 
 # The pinned flag set; proofs/README.md gives the reason for each one.
 KERNEL_FLAGS = [
-    "-machdep", "x86_64",
+    "-machdep", "x86_64", "-c11",
     "-warn-signed-overflow", "-warn-signed-downcast",
     "-warn-unsigned-overflow", "-warn-unsigned-downcast",
     "-cpp-extra-args=-I" + CORE_INCLUDE,
@@ -53,11 +53,24 @@ WP_FLAGS = [
 ]
 SMOKE_FLAGS = ["-wp-smoke-tests"]
 
+# Files whose contracts are written but whose proofs are not finished; see
+# proofs/PENDING.md. They are compiled and tested, but not proved, and this
+# script says so on every run. The list only ever shrinks.
+PENDING = [
+    "core/src/clear.c",
+    "core/src/client.c",
+    "core/src/completion.c",
+    "core/src/dispatch.c",
+    "core/src/pci_conf1.c",
+    "core/src/vm.c",
+]
+
 
 def core_sources():
     return sorted(os.path.join(CORE_SRC, f)
                   for f in os.listdir(os.path.join(ROOT, CORE_SRC))
-                  if f.endswith(".c"))
+                  if f.endswith(".c") and os.path.join(CORE_SRC, f)
+                  not in PENDING)
 
 
 def run_frama_c(sources, functions, cache, out_dir, extra, tag):
@@ -178,6 +191,9 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "proofs"))
     ap.add_argument("--function", action="append", default=[])
     ap.add_argument("--file", action="append", default=[])
+    ap.add_argument("--timeout", help="prover timeout override, for quick "
+                    "experiments only: goals it proves are cached as proved "
+                    "and the committed cache must come from the pinned value")
     ap.add_argument("--no-smoke", action="store_true",
                     help="skip the smoke-test pass")
     ap.add_argument("--check", action="store_true",
@@ -190,6 +206,11 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     os.makedirs(os.path.join(ROOT, CACHE_DIR), exist_ok=True)
     sources = args.file or core_sources()
+    if not args.file:
+        for path in PENDING:
+            print(f"PENDING (not proved yet, see proofs/PENDING.md): {path}")
+    if args.timeout:
+        WP_FLAGS[WP_FLAGS.index("-wp-timeout") + 1] = args.timeout
     failed = False
 
     problems = assumption_gate()

@@ -46,11 +46,10 @@ bool vioreq_size_legal(uint32_t type, uint64_t size)
 	    || (type == VIOREQ_TYPE_PCICFG && (size == 1u || size == 2u || size == 4u));
 }
 
-/* REQ-DISPATCH-002 */
+/* REQ-DISPATCH-002; the type is known (precondition), so PCICFG is the final else */
 uint64_t vioreq_address_limit(uint32_t type)
 {
 	return type == VIOREQ_TYPE_PORTIO ? VIOREQ_PORTIO_ADDRESS_MAX
 	     : type == VIOREQ_TYPE_MMIO ? VIOREQ_MMIO_ADDRESS_MAX
-	     : type == VIOREQ_TYPE_PCICFG ? VIOREQ_PCICFG_ADDRESS_MAX
-	     : 0ull;
+	     : VIOREQ_PCICFG_ADDRESS_MAX;
 }

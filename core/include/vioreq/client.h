@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * I/O clients of a VM: creation, ranges, destruction (REQ-CLIENT-*).
+ *
+ * A client is FREE, ACTIVE (may own ranges and be assigned slots) or
+ * DESTROYING (destroyed, but the platform still has a reference, e.g. a
+ * thread waking up from attach). At most one client is the default client,
+ * which receives every request no range claims.
+ */
+#ifndef VIOREQ_CLIENT_H
+#define VIOREQ_CLIENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "vioreq/vm.h"
+#include "vioreq/slot.h"
+
+/*@ requires valid: \valid(vm);
+    assigns *vm;
+    ensures wellformed: vm_wellformed(vm);
+    ensures no_clients: \forall integer c; client_id_valid(c) ==>
+                          vm->client_state[c] == VIOREQ_CLIENT_FREE;
+    ensures no_default: vm->default_client == VIOREQ_CLIENT_NONE;
+    ensures no_owners: \forall integer v; 0 <= v < VIOREQ_SLOT_COUNT ==>
+                         vm->slot_owner[v] == VIOREQ_CLIENT_NONE;
+    ensures not_clearing: vm->clearing == 0;
+    ensures no_ranges: \forall integer t; 0 <= t < VIOREQ_TYPE_COUNT ==>
+                         vm->ranges[t].count == 0;
+ */
+void vioreq_vm_init(struct vioreq_vm *vm);
+
+/*
+ * Create a client; returns its id, -EEXIST when a default client is asked
+ * for and one exists, -ENOSPC when every id is taken (REQ-CLIENT-001,
+ * REQ-CLIENT-003). in_kernel marks the requests it gets as kernel_handled.
+ */
+/*@ requires valid: \valid(vm);
+    requires wellformed: vm_wellformed(vm);
+    assigns vm->client_state[0 .. VIOREQ_CLIENTS_PER_VM - 1],
+            vm->client_in_kernel[0 .. VIOREQ_CLIENTS_PER_VM - 1],
+            vm->default_client;
+    ensures wellformed: vm_wellformed(vm);
+    behavior default_exists:
+      assumes is_default && vm->default_client != VIOREQ_CLIENT_NONE;
+      assigns \nothing;
+      ensures eexist: \result == -VIOREQ_EEXIST;
+    behavior full:
+      assumes !(is_default && vm->default_client != VIOREQ_CLIENT_NONE);
+      assumes \forall integer c; client_id_valid(c) ==>
+                vm->client_state[c] != VIOREQ_CLIENT_FREE;
+      assigns \nothing;
+      ensures enospc: \result == -VIOREQ_ENOSPC;
+    behavior created:
+      assumes !(is_default && vm->default_client != VIOREQ_CLIENT_NONE);
+      assumes \exists integer c; client_id_valid(c) &&
+                vm->client_state[c] == VIOREQ_CLIENT_FREE;
+      ensures id: client_id_valid(\result);
+      ensures was_free:
+        \old(vm->client_state[\result]) == VIOREQ_CLIENT_FREE;
+      ensures active: vm->client_state[\result] == VIOREQ_CLIENT_ACTIVE;
+      ensures kernel: vm->client_in_kernel[\result] == (in_kernel ? 1 : 0);
+      ensures is_default: is_default ==> vm->default_client == \result;
+      ensures default_kept: !is_default ==>
+        vm->default_client == \old(vm->default_client);
+      ensures others_kept: \forall integer c; client_id_valid(c) &&
+        c != \result ==> vm->client_state[c] == \old(vm->client_state[c]);
+    complete behaviors;
+    disjoint behaviors;
+ */
+int32_t vioreq_client_create(struct vioreq_vm *vm, bool is_default,
+			     bool in_kernel);
+
+/*
+ * Give an active client the range [start, end] of a request type:
+ * -EINVAL (type unknown, end < start), -ENODEV (client not active),
+ * -EBUSY (overlaps any range of that type), -ENOSPC (table full).
+ */
+/*@ requires valid: \valid(vm);
+    requires wellformed: vm_wellformed(vm);
+    assigns vm->ranges[0 .. VIOREQ_TYPE_COUNT - 1];
+    ensures wellformed: vm_wellformed(vm);
+    behavior bad_type:
+      assumes type >= VIOREQ_TYPE_COUNT;
+      assigns \nothing;
+      ensures einval: \result == -VIOREQ_EINVAL;
+    behavior not_active:
+      assumes type < VIOREQ_TYPE_COUNT && !client_active(vm, client);
+      assigns \nothing;
+      ensures enodev: \result == -VIOREQ_ENODEV;
+    behavior active:
+      assumes type < VIOREQ_TYPE_COUNT && client_active(vm, client);
+      ensures outcome: \result == 0 || \result == -VIOREQ_EINVAL ||
+                       \result == -VIOREQ_EBUSY || \result == -VIOREQ_ENOSPC;
+      ensures added: \result == 0 ==>
+        range_table_has_exact(&vm->ranges[type], start, end, client);
+    complete behaviors;
+    disjoint behaviors;
+ */
+int32_t vioreq_client_add_range(struct vioreq_vm *vm, uint32_t client,
+				uint32_t type, uint64_t start, uint64_t end);
+
+/* Remove a range given earlier: -EINVAL (type), -ENOENT (no exact match). */
+/*@ requires valid: \valid(vm);
+    requires wellformed: vm_wellformed(vm);
+    assigns vm->ranges[0 .. VIOREQ_TYPE_COUNT - 1];
+    ensures wellformed: vm_wellformed(vm);
+    behavior bad_type:
+      assumes type >= VIOREQ_TYPE_COUNT;
+      assigns \nothing;
+      ensures einval: \result == -VIOREQ_EINVAL;
+    behavior known_type:
+      assumes type < VIOREQ_TYPE_COUNT;
+      ensures outcome: \result == 0 || \result == -VIOREQ_ENOENT;
+      ensures gone: \result == 0 ==>
+        !range_table_has_exact(&vm->ranges[type], start, end, client);
+    complete behaviors;
+    disjoint behaviors;
+ */
+int32_t vioreq_client_remove_range(struct vioreq_vm *vm, uint32_t client,
+				   uint32_t type, uint64_t start,
+				   uint64_t end);
+
+/*
+ * The service module completes a slot it holds without its client (the
+ * client is gone, or the VM is being cleared): reads get all ones
+ * (REQ-DISPATCH-005). Sets ev->notify[v] unless the hypervisor polls.
+ */
+/*@ requires valid: \valid(vm) && \valid(page) && \valid(ev);
+    requires apart: \separated(vm, page, ev);
+    requires wellformed: vm_wellformed(vm);
+    requires vcpu: v < VIOREQ_SLOT_COUNT;
+    requires held: vm->slot_owner[v] != VIOREQ_CLIENT_NONE;
+    assigns vm->slot_owner[v], page->slot[v].processed,
+            page->slot[v].data[VIOREQ_REQ_VALUE_WORD ..
+                               VIOREQ_REQ_VALUE_WORD + 1],
+            ev->notify[v];
+    ensures wellformed: vm_wellformed(vm);
+    ensures released: vm->slot_owner[v] == VIOREQ_CLIENT_NONE;
+    ensures completed: page->slot[v].processed == VIOREQ_STATE_COMPLETE;
+ */
+void vioreq_slot_release_held(struct vioreq_vm *vm, struct vioreq_page *page,
+			      uint32_t v, struct vioreq_events *ev);
+
+/*
+ * Destroy an active client (REQ-CLIENT-004): its ranges go, it stops being
+ * the default client, and every slot it holds is completed with the defined
+ * result. -ENOENT when the client is not active.
+ */
+/*@ requires valid: \valid(vm) && \valid(page) && \valid(ev);
+    requires apart: \separated(vm, page, ev);
+    requires wellformed: vm_wellformed(vm);
+    assigns vm->client_state[0 .. VIOREQ_CLIENTS_PER_VM - 1],
+            vm->default_client,
+            vm->slot_owner[0 .. VIOREQ_SLOT_COUNT - 1],
+            vm->counters.orphaned,
+            vm->ranges[0 .. VIOREQ_TYPE_COUNT - 1],
+            page->slot[0 .. VIOREQ_SLOT_COUNT - 1],
+            ev->notify[0 .. VIOREQ_SLOT_COUNT - 1];
+    ensures wellformed: vm_wellformed(vm);
+    behavior not_active:
+      assumes !client_active(vm, client);
+      assigns \nothing;
+      ensures enoent: \result == -VIOREQ_ENOENT;
+    behavior active:
+      assumes client_active(vm, client);
+      ensures ok: \result == 0;
+      ensures destroying:
+        vm->client_state[client] == VIOREQ_CLIENT_DESTROYING;
+      ensures not_default: vm->default_client != client;
+      ensures no_ranges: \forall integer t; 0 <= t < VIOREQ_TYPE_COUNT ==>
+        !range_table_has_client(&vm->ranges[t], client);
+      ensures released: \forall integer v; 0 <= v < VIOREQ_SLOT_COUNT ==>
+        \old(vm->slot_owner[v]) == client ==>
+          vm->slot_owner[v] == VIOREQ_CLIENT_NONE &&
+          page->slot[v].processed == VIOREQ_STATE_COMPLETE;
+      ensures others_kept: \forall integer v; 0 <= v < VIOREQ_SLOT_COUNT ==>
+        \old(vm->slot_owner[v]) != client ==>
+          vm->slot_owner[v] == \old(vm->slot_owner[v]);
+    complete behaviors;
+    disjoint behaviors;
+ */
+int32_t vioreq_client_destroy(struct vioreq_vm *vm, struct vioreq_page *page,
+			      uint32_t client, struct vioreq_events *ev);
+
+/* DESTROYING -> FREE once the platform drops its last reference. */
+/*@ requires valid: \valid(vm);
+    requires wellformed: vm_wellformed(vm);
+    assigns vm->client_state[0 .. VIOREQ_CLIENTS_PER_VM - 1];
+    ensures wellformed: vm_wellformed(vm);
+    behavior destroying:
+      assumes client_id_valid(client) &&
+              vm->client_state[client] == VIOREQ_CLIENT_DESTROYING;
+      ensures ok: \result == 0;
+      ensures freed: vm->client_state[client] == VIOREQ_CLIENT_FREE;
+      ensures others_kept: \forall integer c; client_id_valid(c) &&
+        c != client ==> vm->client_state[c] == \old(vm->client_state[c]);
+    behavior other:
+      assumes !(client_id_valid(client) &&
+                vm->client_state[client] == VIOREQ_CLIENT_DESTROYING);
+      assigns \nothing;
+      ensures enoent: \result == -VIOREQ_ENOENT;
+    complete behaviors;
+    disjoint behaviors;
+ */
+int32_t vioreq_client_release(struct vioreq_vm *vm, uint32_t client);
+
+/* Whether the client holds slot v: the per-client view of slot_owner. */
+/*@ requires valid: \valid_read(vm);
+    assigns \nothing;
+    ensures holds: \result <==> (v < VIOREQ_SLOT_COUNT &&
+                                 vm->slot_owner[v] == client);
+ */
+bool vioreq_client_holds(const struct vioreq_vm *vm, uint32_t client,
+			 uint32_t v);
+
+#endif /* VIOREQ_CLIENT_H */

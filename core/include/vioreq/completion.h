@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Completion by a client (REQ-COMPLETE-*).
+ */
+#ifndef VIOREQ_COMPLETION_H
+#define VIOREQ_COMPLETION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "vioreq/vm.h"
+#include "vioreq/slot.h"
+
+/*
+ * Client `client` has emulated the request in slot `vcpu`. Succeeds only
+ * when the core assigned that slot to that client and the page still says
+ * PROCESSING; then the slot becomes COMPLETE and *notify tells whether the
+ * hypervisor must be notified (it is not when the slot asks for completion
+ * polling). Otherwise nothing changes: -EINVAL for a vCPU or client id out
+ * of range, a slot nobody holds, or a page state that is not PROCESSING;
+ * -EPERM for a slot another client holds (REQ-COMPLETE-001/002).
+ */
+/*@ requires valid: \valid(vm) && \valid(page) && \valid(notify);
+    requires apart: \separated(vm, page, notify);
+    requires wellformed: vm_wellformed(vm);
+    assigns vm->slot_owner[0 .. VIOREQ_SLOT_COUNT - 1],
+            vm->counters.completed,
+            page->slot[0 .. VIOREQ_SLOT_COUNT - 1].processed, *notify;
+    ensures wellformed: vm_wellformed(vm);
+    behavior bad_args:
+      assumes vcpu >= VIOREQ_SLOT_COUNT || client >= VIOREQ_CLIENTS_PER_VM;
+      assigns \nothing;
+      ensures einval: \result == -VIOREQ_EINVAL;
+    behavior not_held:
+      assumes vcpu < VIOREQ_SLOT_COUNT && client < VIOREQ_CLIENTS_PER_VM;
+      assumes vm->slot_owner[vcpu] == VIOREQ_CLIENT_NONE;
+      assigns \nothing;
+      ensures einval: \result == -VIOREQ_EINVAL;
+    behavior other_client:
+      assumes vcpu < VIOREQ_SLOT_COUNT && client < VIOREQ_CLIENTS_PER_VM;
+      assumes vm->slot_owner[vcpu] != VIOREQ_CLIENT_NONE &&
+              vm->slot_owner[vcpu] != client;
+      assigns \nothing;
+      ensures eperm: \result == -VIOREQ_EPERM;
+    behavior holder:
+      assumes vcpu < VIOREQ_SLOT_COUNT && client < VIOREQ_CLIENTS_PER_VM;
+      assumes vm->slot_owner[vcpu] == client;
+      ensures outcome: \result == 0 || \result == -VIOREQ_EINVAL;
+      ensures done: \result == 0 ==>
+        vm->slot_owner[vcpu] == VIOREQ_CLIENT_NONE &&
+        page->slot[vcpu].processed == VIOREQ_STATE_COMPLETE;
+      ensures refused: \result != 0 ==>
+        vm->slot_owner[vcpu] == client &&
+        page->slot[vcpu].processed == \old(page->slot[vcpu].processed);
+      ensures others_kept: vm_other_owners_kept{Pre, Post}(vm, vcpu);
+    complete behaviors;
+    disjoint behaviors;
+ */
+int32_t vioreq_complete(struct vioreq_vm *vm, struct vioreq_page *page,
+			uint32_t vcpu, uint32_t client, bool *notify);
+
+#endif /* VIOREQ_COMPLETION_H */

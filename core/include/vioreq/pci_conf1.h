@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * PCI configuration mechanism #1 (REQ-DISPATCH-004): the address register
+ * at port 0xCF8 and the data window at 0xCFC-0xCFF.
+ */
+#ifndef VIOREQ_PCI_CONF1_H
+#define VIOREQ_PCI_CONF1_H
+
+#include <stdint.h>
+#include "vioreq/slot.h"
+
+#define VIOREQ_CONF1_OTHER 0u	/* not a mechanism #1 access: plain PIO */
+#define VIOREQ_CONF1_ADDRESS 1u	/* 4-byte access to 0xCF8: the core serves it */
+#define VIOREQ_CONF1_DATA 2u	/* data window, enabled: becomes PCICFG */
+
+/* The enable bit is the top bit, so "enabled" is "at least 2^31". */
+_Static_assert(VIOREQ_CONF1_ENABLE_BIT == 0x80000000u,
+	       "conf1 enable bit is bit 31");
+
+/*@
+  predicate conf1_address_access(struct vioreq_request *r) =
+    r->addr == VIOREQ_CONF1_ADDRESS_PORT && r->size == 4;
+
+  predicate conf1_data_access(struct vioreq_request *r, integer address) =
+    VIOREQ_CONF1_DATA_PORT <= r->addr &&
+    r->last < VIOREQ_CONF1_DATA_PORT + VIOREQ_CONF1_DATA_PORT_COUNT &&
+    address >= VIOREQ_CONF1_ENABLE_BIT;
+
+  logic integer conf1_bus(integer a) = (a / 65536) % 256;
+  logic integer conf1_dev(integer a) = (a / 2048) % 32;
+  logic integer conf1_func(integer a) = (a / 256) % 8;
+  logic integer conf1_reg(integer a, integer port) =
+    (a % 256) / 4 * 4 + (port - VIOREQ_CONF1_DATA_PORT);
+*/
+
+/*@ requires valid: \valid_read(req);
+    requires pio: request_valid(req) && req->type == VIOREQ_TYPE_PORTIO;
+    assigns \nothing;
+    behavior address:
+      assumes conf1_address_access(req);
+      ensures address: \result == VIOREQ_CONF1_ADDRESS;
+    behavior data:
+      assumes !conf1_address_access(req);
+      assumes conf1_data_access(req, address);
+      ensures data: \result == VIOREQ_CONF1_DATA;
+    behavior other:
+      assumes !conf1_address_access(req);
+      assumes !conf1_data_access(req, address);
+      ensures other: \result == VIOREQ_CONF1_OTHER;
+    complete behaviors;
+    disjoint behaviors;
+ */
+uint32_t vioreq_conf1_classify(const struct vioreq_request *req,
+			       uint32_t address);
+
+/*
+ * Turn a data-window access into the PCICFG request it stands for, and
+ * write its type and bus/dev/func/reg into the slot so the client sees a
+ * PCICFG request (as the Linux HSM does). The value and size fields are at
+ * the same offsets in both request layouts.
+ */
+/*@ requires valid: \valid(req) && \valid(slot);
+    requires apart: \separated(req, slot);
+    requires pio: request_valid(req) && req->type == VIOREQ_TYPE_PORTIO;
+    requires data: conf1_data_access(req, address);
+    assigns req->type, req->addr, req->last, slot->type,
+            slot->data[VIOREQ_REQ_PCI_BUS_WORD .. VIOREQ_REQ_PCI_REG_WORD];
+    ensures decoded: request_valid(req);
+    ensures pcicfg: req->type == VIOREQ_TYPE_PCICFG;
+    ensures key: req->addr == pci_key(conf1_bus(address), conf1_dev(address),
+                                      conf1_func(address),
+                                      conf1_reg(address, \old(req->addr)));
+    ensures slot_type: slot->type == VIOREQ_TYPE_PCICFG;
+ */
+void vioreq_conf1_to_pcicfg(struct vioreq_request *req,
+			    struct vioreq_slot *slot, uint32_t address);
+
+#endif /* VIOREQ_PCI_CONF1_H */

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The per-VM state of the I/O request core: clients, range tables, which
+ * client holds which slot, and counters. The caller allocates it (about
+ * 200 KiB: keep it off the stack) and passes it to every core function
+ * with the VM's lock held; the core keeps no state of its own.
+ */
+#ifndef VIOREQ_VM_H
+#define VIOREQ_VM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "vioreq/spec_gen.h"
+#include "vioreq/range_table.h"
+
+/* No client: a free slot owner, no default client. */
+#define VIOREQ_CLIENT_NONE 0xFFFFFFFFu
+
+/* Client lifecycle (REQ-CLIENT-002): FREE -> ACTIVE -> DESTROYING -> FREE. */
+#define VIOREQ_CLIENT_FREE 0u
+#define VIOREQ_CLIENT_ACTIVE 1u
+#define VIOREQ_CLIENT_DESTROYING 2u
+
+struct vioreq_counters {
+	uint64_t dispatched[VIOREQ_TYPE_COUNT];	/* handed to a client, by type */
+	uint64_t completed;		/* completed by their client */
+	uint64_t malformed;		/* failed validation, completed by the core */
+	uint64_t unroutable;		/* no client took it, completed by the core */
+	uint64_t orphaned;		/* client destroyed while holding it */
+	uint64_t cleared;		/* completed because the VM was clearing */
+	uint64_t conf1_address;		/* CF8 accesses served by the core */
+	uint64_t bad_state;		/* state value outside the spec seen */
+};
+
+struct vioreq_vm {
+	uint32_t client_state[VIOREQ_CLIENTS_PER_VM];
+	uint32_t client_in_kernel[VIOREQ_CLIENTS_PER_VM];
+	uint32_t default_client;
+	uint32_t slot_owner[VIOREQ_SLOT_COUNT];
+	uint32_t conf1_address;	/* last value written to port 0xCF8 */
+	uint32_t clearing;	/* 1 between clear_begin and clear_end */
+	struct vioreq_counters counters;
+	struct vioreq_range_table ranges[VIOREQ_TYPE_COUNT];
+};
+
+/*
+ * What a core operation asks the platform to do afterwards: wake the
+ * clients that got requests, notify the hypervisor of completed slots. The
+ * caller zeroes it; the core only sets entries to 1.
+ */
+struct vioreq_events {
+	uint8_t wake[VIOREQ_CLIENTS_PER_VM];
+	uint8_t notify[VIOREQ_SLOT_COUNT];
+};
+
+_Static_assert(VIOREQ_TYPE_COUNT == 3,
+	       "logic/vm.acsl states vm_tables_valid for three types");
+
+#include "../../logic/vm.acsl"
+
+/* Count one event; a counter stops at its maximum instead of wrapping. */
+/*@ requires valid: \valid(counter);
+    assigns *counter;
+    ensures counted: \old(*counter) < 18446744073709551615 ==>
+                     *counter == \old(*counter) + 1;
+    ensures saturated: \old(*counter) == 18446744073709551615 ==>
+                       *counter == \old(*counter);
+ */
+void vioreq_counter_add(uint64_t *counter);
+
+#endif /* VIOREQ_VM_H */

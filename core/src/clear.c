@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/* Clearing a VM's requests (contracts in clear.h). */
+#include "vioreq/clear.h"
+
+uint32_t vioreq_clear_begin(struct vioreq_vm *vm, struct vioreq_page *page,
+			    struct vioreq_events *ev)
+{
+	uint32_t held = 0;
+	uint32_t v;
+
+	vm->clearing = 1;
+	/*@ loop invariant bounds: 0 <= v <= VIOREQ_SLOT_COUNT;
+	    loop invariant wellformed: vm_wellformed(vm);
+	    loop invariant clearing: vm->clearing == 1;
+	    loop invariant counted: held <= v;
+	    loop invariant released: \forall integer w; 0 <= w < v ==>
+	      \at(vm->slot_owner[w], Pre) != VIOREQ_CLIENT_NONE ==>
+	      \at(vm->slot_owner[w], Pre) == vm->default_client ==>
+	        vm->slot_owner[w] == VIOREQ_CLIENT_NONE &&
+	        page->slot[w].processed == VIOREQ_STATE_COMPLETE;
+	    loop invariant done_kept: \forall integer w; 0 <= w < v ==>
+	      \at(vm->slot_owner[w], Pre) != vm->default_client ==>
+	        vm->slot_owner[w] == \at(vm->slot_owner[w], Pre);
+	    loop invariant rest_kept: \forall integer w;
+	      v <= w < VIOREQ_SLOT_COUNT ==>
+	        vm->slot_owner[w] == \at(vm->slot_owner[w], Pre);
+	    loop assigns v, held, vm->slot_owner[0 .. VIOREQ_SLOT_COUNT - 1],
+	                 vm->counters.cleared,
+	                 page->slot[0 .. VIOREQ_SLOT_COUNT - 1],
+	                 ev->notify[0 .. VIOREQ_SLOT_COUNT - 1];
+	    loop variant VIOREQ_SLOT_COUNT - v;
+	 */
+	for (v = 0; v < VIOREQ_SLOT_COUNT; v++) {
+		if (vm->slot_owner[v] == VIOREQ_CLIENT_NONE)
+			continue;
+		if (vm->slot_owner[v] != vm->default_client) {
+			held++;
+			continue;
+		}
+		vioreq_slot_release_held(vm, page, v, ev);
+		vioreq_counter_add(&vm->counters.cleared);
+	}
+	return held;
+}
+
+void vioreq_clear_end(struct vioreq_vm *vm)
+{
+	vm->clearing = 0;
+}

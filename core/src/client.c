@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/* VM state and I/O client lifecycle (contracts in client.h). */
+#include "vioreq/client.h"
+
+void vioreq_vm_init(struct vioreq_vm *vm)
+{
+	uint32_t i;
+
+	/*@ loop invariant bounds: 0 <= i <= VIOREQ_CLIENTS_PER_VM;
+	    loop invariant free: \forall integer c; 0 <= c < i ==>
+	      vm->client_state[c] == VIOREQ_CLIENT_FREE;
+	    loop assigns i, vm->client_state[0 .. VIOREQ_CLIENTS_PER_VM - 1],
+	                 vm->client_in_kernel[0 .. VIOREQ_CLIENTS_PER_VM - 1];
+	    loop variant VIOREQ_CLIENTS_PER_VM - i;
+	 */
+	for (i = 0; i < VIOREQ_CLIENTS_PER_VM; i++) {
+		vm->client_state[i] = VIOREQ_CLIENT_FREE;
+		vm->client_in_kernel[i] = 0;
+	}
+	/*@ loop invariant bounds: 0 <= i <= VIOREQ_SLOT_COUNT;
+	    loop invariant none: \forall integer v; 0 <= v < i ==>
+	      vm->slot_owner[v] == VIOREQ_CLIENT_NONE;
+	    loop assigns i, vm->slot_owner[0 .. VIOREQ_SLOT_COUNT - 1];
+	    loop variant VIOREQ_SLOT_COUNT - i;
+	 */
+	for (i = 0; i < VIOREQ_SLOT_COUNT; i++)
+		vm->slot_owner[i] = VIOREQ_CLIENT_NONE;
+	/*@ loop invariant bounds: 0 <= i <= VIOREQ_TYPE_COUNT;
+	    loop invariant empty: \forall integer t; 0 <= t < i ==>
+	      vm->ranges[t].count == 0;
+	    loop assigns i, vm->ranges[0 .. VIOREQ_TYPE_COUNT - 1].count;
+	    loop variant VIOREQ_TYPE_COUNT - i;
+	 */
+	for (i = 0; i < VIOREQ_TYPE_COUNT; i++)
+		vioreq_range_table_init(&vm->ranges[i]);
+	/*@ loop invariant bounds: 0 <= i <= VIOREQ_TYPE_COUNT;
+	    loop assigns i, vm->counters.dispatched[0 .. VIOREQ_TYPE_COUNT - 1];
+	    loop variant VIOREQ_TYPE_COUNT - i;
+	 */
+	for (i = 0; i < VIOREQ_TYPE_COUNT; i++)
+		vm->counters.dispatched[i] = 0;
+	vm->counters.completed = 0;
+	vm->counters.malformed = 0;
+	vm->counters.unroutable = 0;
+	vm->counters.orphaned = 0;
+	vm->counters.cleared = 0;
+	vm->counters.conf1_address = 0;
+	vm->counters.bad_state = 0;
+	vm->default_client = VIOREQ_CLIENT_NONE;
+	vm->conf1_address = 0;
+	vm->clearing = 0;
+}
+
+int32_t vioreq_client_create(struct vioreq_vm *vm, bool is_default,
+			     bool in_kernel)
+{
+	uint32_t c;
+
+	if (is_default && vm->default_client != VIOREQ_CLIENT_NONE)
+		return -VIOREQ_EEXIST;
+	/*@ loop invariant bounds: 0 <= c <= VIOREQ_CLIENTS_PER_VM;
+	    loop invariant taken: \forall integer k; 0 <= k < c ==>
+	      vm->client_state[k] != VIOREQ_CLIENT_FREE;
+	    loop assigns c;
+	    loop variant VIOREQ_CLIENTS_PER_VM - c;
+	 */
+	for (c = 0; c < VIOREQ_CLIENTS_PER_VM; c++) {
+		if (vm->client_state[c] == VIOREQ_CLIENT_FREE)
+			break;
+	}
+	if (c == VIOREQ_CLIENTS_PER_VM)
+		return -VIOREQ_ENOSPC;
+	vm->client_state[c] = VIOREQ_CLIENT_ACTIVE;
+	vm->client_in_kernel[c] = in_kernel ? 1u : 0u;
+	if (is_default)
+		vm->default_client = c;
+	return (int32_t)c;
+}
+
+int32_t vioreq_client_add_range(struct vioreq_vm *vm, uint32_t client,
+				uint32_t type, uint64_t start, uint64_t end)
+{
+	int32_t ret;
+
+	if (type >= VIOREQ_TYPE_COUNT)
+		return -VIOREQ_EINVAL;
+	if (client >= VIOREQ_CLIENTS_PER_VM ||
+	    vm->client_state[client] != VIOREQ_CLIENT_ACTIVE)
+		return -VIOREQ_ENODEV;
+	/* Constant indices: with a symbolic one the provers lose track of
+	 * which tables the change leaves alone. */
+	if (type == VIOREQ_TYPE_PORTIO)
+		ret = vioreq_range_table_add(&vm->ranges[VIOREQ_TYPE_PORTIO],
+					     start, end, client);
+	else if (type == VIOREQ_TYPE_MMIO)
+		ret = vioreq_range_table_add(&vm->ranges[VIOREQ_TYPE_MMIO],
+					     start, end, client);
+	else
+		ret = vioreq_range_table_add(&vm->ranges[VIOREQ_TYPE_PCICFG],
+					     start, end, client);
+	return ret < 0 ? ret : 0;
+}
+
+int32_t vioreq_client_remove_range(struct vioreq_vm *vm, uint32_t client,
+				   uint32_t type, uint64_t start,
+				   uint64_t end)
+{
+	if (type >= VIOREQ_TYPE_COUNT)
+		return -VIOREQ_EINVAL;
+	if (type == VIOREQ_TYPE_PORTIO)
+		return vioreq_range_table_remove(
+			&vm->ranges[VIOREQ_TYPE_PORTIO], start, end, client);
+	if (type == VIOREQ_TYPE_MMIO)
+		return vioreq_range_table_remove(&vm->ranges[VIOREQ_TYPE_MMIO],
+						 start, end, client);
+	return vioreq_range_table_remove(&vm->ranges[VIOREQ_TYPE_PCICFG],
+					 start, end, client);
+}
+
+void vioreq_slot_release_held(struct vioreq_vm *vm, struct vioreq_page *page,
+			      uint32_t v, struct vioreq_events *ev)
+{
+	struct vioreq_slot *slot = &page->slot[v];
+	uint32_t direction = vioreq_page_load(
+		&slot->data[VIOREQ_REQ_DIRECTION_WORD]);
+	uint32_t type = vioreq_page_load(&slot->type);
+
+	/* Completed on the core's own record: the slot is PROCESSING. */
+	if (vioreq_slot_finish(slot, VIOREQ_STATE_PROCESSING,
+			       direction != VIOREQ_DIR_WRITE,
+			       VIOREQ_READ_ALL_ONES, type == VIOREQ_TYPE_MMIO))
+		ev->notify[v] = 1;
+	vm->slot_owner[v] = VIOREQ_CLIENT_NONE;
+}
+
+int32_t vioreq_client_destroy(struct vioreq_vm *vm, struct vioreq_page *page,
+			      uint32_t client, struct vioreq_events *ev)
+{
+	uint32_t v;
+
+	if (client >= VIOREQ_CLIENTS_PER_VM ||
+	    vm->client_state[client] != VIOREQ_CLIENT_ACTIVE)
+		return -VIOREQ_ENOENT;
+	(void)vioreq_range_table_remove_client(&vm->ranges[VIOREQ_TYPE_PORTIO],
+					       client);
+	(void)vioreq_range_table_remove_client(&vm->ranges[VIOREQ_TYPE_MMIO],
+					       client);
+	(void)vioreq_range_table_remove_client(&vm->ranges[VIOREQ_TYPE_PCICFG],
+					       client);
+	if (vm->default_client == client)
+		vm->default_client = VIOREQ_CLIENT_NONE;
+	/*@ loop invariant bounds: 0 <= v <= VIOREQ_SLOT_COUNT;
+	    loop invariant wellformed: vm_wellformed(vm);
+	    loop invariant still_active:
+	      vm->client_state[client] == VIOREQ_CLIENT_ACTIVE;
+	    loop invariant not_default: vm->default_client != client;
+	    loop invariant released: \forall integer w; 0 <= w < v ==>
+	      \at(vm->slot_owner[w], Pre) == client ==>
+	        vm->slot_owner[w] == VIOREQ_CLIENT_NONE &&
+	        page->slot[w].processed == VIOREQ_STATE_COMPLETE;
+	    loop invariant done_kept: \forall integer w; 0 <= w < v ==>
+	      \at(vm->slot_owner[w], Pre) != client ==>
+	        vm->slot_owner[w] == \at(vm->slot_owner[w], Pre);
+	    loop invariant rest_kept: \forall integer w;
+	      v <= w < VIOREQ_SLOT_COUNT ==>
+	        vm->slot_owner[w] == \at(vm->slot_owner[w], Pre);
+	    loop assigns v, vm->slot_owner[0 .. VIOREQ_SLOT_COUNT - 1],
+	                 vm->counters.orphaned,
+	                 page->slot[0 .. VIOREQ_SLOT_COUNT - 1],
+	                 ev->notify[0 .. VIOREQ_SLOT_COUNT - 1];
+	    loop variant VIOREQ_SLOT_COUNT - v;
+	 */
+	for (v = 0; v < VIOREQ_SLOT_COUNT; v++) {
+		if (vm->slot_owner[v] != client)
+			continue;
+		vioreq_slot_release_held(vm, page, v, ev);
+		vioreq_counter_add(&vm->counters.orphaned);
+	}
+	vm->client_state[client] = VIOREQ_CLIENT_DESTROYING;
+	return 0;
+}
+
+int32_t vioreq_client_release(struct vioreq_vm *vm, uint32_t client)
+{
+	if (client >= VIOREQ_CLIENTS_PER_VM ||
+	    vm->client_state[client] != VIOREQ_CLIENT_DESTROYING)
+		return -VIOREQ_ENOENT;
+	vm->client_state[client] = VIOREQ_CLIENT_FREE;
+	return 0;
+}
+
+bool vioreq_client_holds(const struct vioreq_vm *vm, uint32_t client,
+			 uint32_t v)
+{
+	return v < VIOREQ_SLOT_COUNT && vm->slot_owner[v] == client;
+}

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/* Slot snapshot, validation and checked transitions (contracts in slot.h). */
+#include "vioreq/slot.h"
+
+/* 2^32: a 64-bit field is low word + high word * 2^32 (little endian). */
+#define VIOREQ_WORD_RADIX 4294967296ull
+
+/*@ requires valid: \valid_read(words + (0 .. 1));
+    assigns \nothing;
+ */
+static uint64_t slot_load_u64(const uint32_t *words)
+{
+	uint64_t low = vioreq_page_load(&words[0]);
+	uint64_t high = vioreq_page_load(&words[1]);
+
+	/* Arithmetic rather than shifts: WP reasons about it directly. */
+	return low + high * VIOREQ_WORD_RADIX;
+}
+
+void vioreq_slot_snapshot(const struct vioreq_slot *slot,
+			  struct vioreq_slot_snapshot *snap)
+{
+	const uint32_t *data = slot->data;
+
+	snap->type = vioreq_page_load(&slot->type);
+	snap->completion_polling = vioreq_page_load(&slot->completion_polling);
+	snap->direction = vioreq_page_load(&data[VIOREQ_REQ_DIRECTION_WORD]);
+	snap->address = slot_load_u64(&data[VIOREQ_REQ_ADDRESS_WORD]);
+	snap->size = slot_load_u64(&data[VIOREQ_REQ_SIZE_WORD]);
+	snap->value = slot_load_u64(&data[VIOREQ_REQ_VALUE_WORD]);
+	snap->pci_bus = vioreq_page_load(&data[VIOREQ_REQ_PCI_BUS_WORD]);
+	snap->pci_dev = vioreq_page_load(&data[VIOREQ_REQ_PCI_DEV_WORD]);
+	snap->pci_func = vioreq_page_load(&data[VIOREQ_REQ_PCI_FUNC_WORD]);
+	snap->pci_reg = vioreq_page_load(&data[VIOREQ_REQ_PCI_REG_WORD]);
+}
+
+int32_t vioreq_request_decode(const struct vioreq_slot_snapshot *snap,
+			      struct vioreq_request *req)
+{
+	uint64_t key;
+
+	if (!vioreq_type_is_known(snap->type) ||
+	    snap->direction > VIOREQ_DIR_WRITE ||
+	    !vioreq_size_legal(snap->type, snap->size))
+		return -VIOREQ_EINVAL;
+	/* From here on 1 <= size <= 8. */
+	if (snap->type == VIOREQ_TYPE_PCICFG) {
+		if (snap->pci_bus > VIOREQ_PCI_BUS_MAX ||
+		    snap->pci_dev > VIOREQ_PCI_DEV_MAX ||
+		    snap->pci_func > VIOREQ_PCI_FUNC_MAX ||
+		    snap->pci_reg > VIOREQ_PCI_REG_LIMIT - snap->size)
+			return -VIOREQ_EINVAL;
+		/* The fields do not overlap, so the sum is the bitwise or. */
+		key = (uint64_t)snap->pci_bus * (1ull << VIOREQ_PCI_BUS_SHIFT) +
+		      (uint64_t)snap->pci_dev * (1ull << VIOREQ_PCI_DEV_SHIFT) +
+		      (uint64_t)snap->pci_func * (1ull << VIOREQ_PCI_FUNC_SHIFT) +
+		      snap->pci_reg;
+		/*@ assert key_is_sum: key == pci_key(snap->pci_bus, snap->pci_dev,
+		                                      snap->pci_func, snap->pci_reg);
+		 */
+	} else {
+		if (snap->address >
+		    vioreq_address_limit(snap->type) - (snap->size - 1))
+			return -VIOREQ_EINVAL;
+		key = snap->address;
+	}
+	req->type = snap->type;
+	req->direction = snap->direction;
+	req->size = snap->size;
+	req->addr = key;
+	req->last = key + (snap->size - 1);
+	req->value = snap->value;
+	return 0;
+}
+
+int32_t vioreq_slot_transition(struct vioreq_slot *slot, uint32_t from,
+			       uint32_t to, uint32_t actor)
+{
+	if (!vioreq_transition_allowed(from, to, actor))
+		return -VIOREQ_EPERM;
+	vioreq_page_store_release(&slot->processed, to);
+	return 0;
+}
+
+bool vioreq_slot_finish(struct vioreq_slot *slot, uint32_t held,
+			bool with_value, uint64_t value, bool wide)
+{
+	uint32_t polling;
+	int32_t ret;
+
+	if (held == VIOREQ_STATE_PENDING) {
+		ret = vioreq_slot_transition(slot, VIOREQ_STATE_PENDING,
+					     VIOREQ_STATE_PROCESSING,
+					     VIOREQ_ACTOR_SERVICE);
+		//@ assert allowed: ret == 0;
+	}
+	if (with_value) {
+		vioreq_page_store(&slot->data[VIOREQ_REQ_VALUE_WORD],
+				  (uint32_t)(value % VIOREQ_WORD_RADIX));
+		if (wide)
+			vioreq_page_store(&slot->data[VIOREQ_REQ_VALUE_WORD + 1],
+					  (uint32_t)(value / VIOREQ_WORD_RADIX));
+	}
+	polling = vioreq_page_load(&slot->completion_polling);
+	ret = vioreq_slot_transition(slot, VIOREQ_STATE_PROCESSING,
+				     VIOREQ_STATE_COMPLETE,
+				     VIOREQ_ACTOR_SERVICE);
+	//@ assert allowed: ret == 0;
+	(void)ret;
+	return polling == 0;
+}

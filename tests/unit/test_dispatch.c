@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Dispatch, completion, client destruction and clear, driven through a
+ * page the test fills as the hypervisor (and scribbles on as userspace).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "vioreq/clear.h"
+#include "vioreq/client.h"
+#include "vioreq/completion.h"
+#include "vioreq/dispatch.h"
+
+struct fixture {
+	struct vioreq_vm *vm;
+	struct vioreq_page *page;
+	struct vioreq_events ev;
+	uint32_t vmm;
+	uint32_t uart;
+};
+
+static void set_u64(uint32_t *w, uint64_t v)
+{
+	w[0] = (uint32_t)v;
+	w[1] = (uint32_t)(v >> 32);
+}
+
+static uint64_t get_u64(const uint32_t *w)
+{
+	return w[0] | ((uint64_t)w[1] << 32);
+}
+
+static void trap(struct fixture *f, uint32_t v, uint32_t type, uint32_t dir,
+		 uint64_t addr, uint64_t size, uint64_t value, uint32_t polling)
+{
+	struct vioreq_slot *s = &f->page->slot[v];
+
+	memset(s, 0, sizeof(*s));
+	s->type = type;
+	s->completion_polling = polling;
+	s->data[VIOREQ_REQ_DIRECTION_WORD] = dir;
+	set_u64(&s->data[VIOREQ_REQ_ADDRESS_WORD], addr);
+	set_u64(&s->data[VIOREQ_REQ_SIZE_WORD], size);
+	set_u64(&s->data[VIOREQ_REQ_VALUE_WORD], value);
+	s->processed = VIOREQ_STATE_PENDING;
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	uint32_t v;
+
+	assert_non_null(f);
+	f->vm = calloc(1, sizeof(*f->vm));
+	f->page = aligned_alloc(VIOREQ_PAGE_SIZE, sizeof(*f->page));
+	assert_non_null(f->vm);
+	assert_non_null(f->page);
+	memset(f->page, 0, sizeof(*f->page));
+	for (v = 0; v < VIOREQ_SLOT_COUNT; v++)
+		f->page->slot[v].processed = VIOREQ_STATE_FREE;
+	vioreq_vm_init(f->vm);
+	f->vmm = (uint32_t)vioreq_client_create(f->vm, true, false);
+	f->uart = (uint32_t)vioreq_client_create(f->vm, false, true);
+	assert_int_equal(f->vmm, 0);
+	assert_int_equal(f->uart, 1);
+	assert_int_equal(vioreq_client_add_range(f->vm, f->uart,
+						 VIOREQ_TYPE_PORTIO, 0x3F8,
+						 0x3FF), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	free(f->page);
+	free(f->vm);
+	free(f);
+	return 0;
+}
+
+static uint32_t dispatch(struct fixture *f)
+{
+	memset(&f->ev, 0, sizeof(f->ev));
+	return vioreq_dispatch(f->vm, f->page, &f->ev);
+}
+
+static void test_routes_to_owner_and_default(void **state)
+{
+	struct fixture *f = *state;
+
+	trap(f, 0, VIOREQ_TYPE_PORTIO, VIOREQ_DIR_READ, 0x3FC, 4, 0, 0);
+	trap(f, 1, VIOREQ_TYPE_PORTIO, VIOREQ_DIR_READ, 0x3FD, 4, 0, 0);
+	trap(f, 2, VIOREQ_TYPE_MMIO, VIOREQ_DIR_WRITE, 0xFEE00000, 4, 7, 0);
+	assert_int_equal(dispatch(f), 3);
+	assert_int_equal(f->vm->slot_owner[0], f->uart);
+	/* 0x3FD..0x400 leaves the UART range: the default client takes it. */
+	assert_int_equal(f->vm->slot_owner[1], f->vmm);
+	assert_int_equal(f->vm->slot_owner[2], f->vmm);
+	assert_int_equal(f->page->slot[0].processed, VIOREQ_STATE_PROCESSING);
+	assert_int_equal(f->page->slot[0].kernel_handled, 1);
+	assert_int_equal(f->page->slot[1].kernel_handled, 0);
+	assert_int_equal(f->ev.wake[f->uart], 1);
+	assert_int_equal(f->ev.wake[f->vmm], 1);
+	assert_int_equal(f->ev.wake[2], 0);
+	assert_int_equal(f->vm->counters.dispatched[VIOREQ_TYPE_PORTIO], 2);
+	/* Held slots are never dispatched twice, even if rewritten PENDING. */
+	f->page->slot[0].processed = VIOREQ_STATE_PENDING;
+	assert_int_equal(dispatch(f), 0);
+	assert_int_equal(f->vm->slot_owner[0], f->uart);
+}
+
+static void test_complete_errors_and_notify(void **state)
+{
+	struct fixture *f = *state;
+	bool notify = true;
+
+	trap(f, 0, VIOREQ_TYPE_PORTIO, VIOREQ_DIR_READ, 0x3F8, 1, 0, 0);
+	trap(f, 1, VIOREQ_TYPE_PORTIO, VIOREQ_DIR_READ, 0x3F9, 1, 0, 1);
+	assert_int_equal(dispatch(f), 2);
+	assert_int_equal(vioreq_complete(f->vm, f->page, 16, f->uart, &notify),
+			 -VIOREQ_EINVAL);
+	assert_int_equal(vioreq_complete(f->vm, f->page, 0, 64, &notify),
+			 -VIOREQ_EINVAL);
+	assert_int_equal(vioreq_complete(f->vm, f->page, 5, f->uart, &notify),
+			 -VIOREQ_EINVAL);
+	assert_int_equal(vioreq_complete(f->vm, f->page, 0, f->vmm, &notify),
+			 -VIOREQ_EPERM);
+	assert_int_equal(f->page->slot[0].processed, VIOREQ_STATE_PROCESSING);
+	/* Userspace scribbles the state: refused, nothing changes. */
+	f->page->slot[0].processed = 0xDEADBEEF;
+	assert_int_equal(vioreq_complete(f->vm, f->page, 0, f->uart, &notify),
+			 -VIOREQ_EINVAL);
+	assert_int_equal(f->vm->slot_owner[0], f->uart);
+	f->page->slot[0].processed = VIOREQ_STATE_PROCESSING;
+	assert_int_equal(vioreq_complete(f->vm, f->page, 0, f->uart, &notify),
+			 0);
+	assert_true(notify);
+	assert_int_equal(f->page->slot[0].processed, VIOREQ_STATE_COMPLETE);
+	assert_int_equal(f->vm->slot_owner[0], VIOREQ_CLIENT_NONE);
+	/* Exactly once: a second completion is refused. */
+	assert_int_equal(vioreq_complete(f->vm, f->page, 0, f->uart, &notify),
+			 -VIOREQ_EINVAL);
+	assert_int_equal(vioreq_complete(f->vm, f->page, 1, f->uart, &notify),
+			 0);
+	assert_false(notify);
+	assert_int_equal(f->vm->counters.completed, 2);
+}
+
+static void test_malformed_and_unroutable_completed(void **state)
+{
+	struct fixture *f = *state;
+	struct vioreq_events ev;
+
+	trap(f, 0, VIOREQ_TYPE_MMIO, VIOREQ_DIR_READ, 0x1000, 3, 0, 0);
+	trap(f, 1, 7, VIOREQ_DIR_READ, 0x1000, 4, 0, 1);
+	trap(f, 2, VIOREQ_TYPE_MMIO, VIOREQ_DIR_READ, UINT64_MAX, 2, 0, 0);
+	assert_int_equal(dispatch(f), 0);
+	assert_int_equal(f->page->slot[0].processed, VIOREQ_STATE_COMPLETE);
+	assert_int_equal(get_u64(&f->page->slot[0].data[VIOREQ_REQ_VALUE_WORD]),
+			 UINT64_MAX);
+	assert_int_equal(f->ev.notify[0], 1);
+	assert_int_equal(f->ev.notify[1], 0); /* it polls */
+	assert_int_equal(f->page->slot[2].processed, VIOREQ_STATE_COMPLETE);
+	assert_int_equal(f->vm->counters.malformed, 3);
+	/* Without a default client, an unclaimed address is completed. */
+	memset(&ev, 0, sizeof(ev));
+	assert_int_equal(vioreq_client_destroy(f->vm, f->page, f->vmm, &ev), 0);
+	trap(f, 3, VIOREQ_TYPE_PORTIO, VIOREQ_DIR_READ, 0x60, 1, 0, 0);
+	assert_int_equal(dispatch(f), 0);
+	assert_int_equal(f->page->slot[3].processed, VIOREQ_STATE_COMPLETE);
+	assert_int_equal(f->page->slot[3].data[VIOREQ_REQ_VALUE_WORD],
+			 0xFFFFFFFFu);
+	assert_int_equal(f->vm->counters.unroutable, 1);
+}
+
+static void test_bad_state_counted(void **state)
+{
+	struct fixture *f = *state;
+
+	f->page->slot[4].processed = 4;
+	f->page->slot[5].processed = UINT32_MAX;
+	assert_int_equal(dispatch(f), 0);
+	assert_int_equal(f->vm->counters.bad_state, 2);
+	assert_int_equal(f->page->slot[4].processed, 4);
+	assert_int_equal(f->vm->slot_owner[4], VIOREQ_CLIENT_NONE);
+}
+
+static void test_conf1(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t nic = (uint32_t)vioreq_client_create(f->vm, false, false);
+	uint64_t key = (1ull << 20) | (3ull << 15) | (1ull << 12);
+	struct vioreq_slot *s = &f->page->slot[6];
+
+	assert_int_equal(vioreq_client_add_range(f->vm, nic, VIOREQ_TYPE_PCICFG,
+						 key, key + 0xFFF), 0);
+	/* Enable bit clear: the data port is plain PIO for the default. */
+	trap(f, 6, VIOREQ_TYPE_PORTIO, VIOREQ_DIR_READ, 0xCFC, 4, 0, 0);
+	assert_int_equal(dispatch(f), 1);
+	assert_int_equal(f->vm->slot_owner[6], f->vmm);
+	assert_int_equal(s->type, VIOREQ_TYPE_PORTIO);
+	s->processed = VIOREQ_STATE_PROCESSING;
+	assert_int_equal(vioreq_complete(f->vm, f->page, 6, f->vmm,
+					 &(bool){ false }), 0);
+	/* CF8 write: served by the core, never dispatched. */
+	trap(f, 6, VIOREQ_TYPE_PORTIO, VIOREQ_DIR_WRITE, 0xCF8, 4,
+	     0x80000000u | (1u << 16) | (3u << 11) | (1u << 8) | 0x10, 0);
+	assert_int_equal(dispatch(f), 0);
+	assert_int_equal(s->processed, VIOREQ_STATE_COMPLETE);
+	assert_int_equal(f->vm->conf1_address, 0x80011910u);
+	/* CF8 read returns the register. */
+	trap(f, 6, VIOREQ_TYPE_PORTIO, VIOREQ_DIR_READ, 0xCF8, 4, 0, 0);
+	assert_int_equal(dispatch(f), 0);
+	assert_int_equal(s->data[VIOREQ_REQ_VALUE_WORD], 0x80011910u);
+	/* A 2-byte read at 0xCFE becomes PCICFG 01:03.1 reg 0x12. */
+	trap(f, 6, VIOREQ_TYPE_PORTIO, VIOREQ_DIR_READ, 0xCFE, 2, 0, 0);
+	assert_int_equal(dispatch(f), 1);
+	assert_int_equal(f->vm->slot_owner[6], nic);
+	assert_int_equal(s->type, VIOREQ_TYPE_PCICFG);
+	assert_int_equal(s->data[VIOREQ_REQ_PCI_BUS_WORD], 1);
+	assert_int_equal(s->data[VIOREQ_REQ_PCI_DEV_WORD], 3);
+	assert_int_equal(s->data[VIOREQ_REQ_PCI_FUNC_WORD], 1);
+	assert_int_equal(s->data[VIOREQ_REQ_PCI_REG_WORD], 0x12);
+	assert_int_equal(f->vm->counters.dispatched[VIOREQ_TYPE_PCICFG], 1);
+}
+
+static void test_destroy_completes_held(void **state)
+{
+	struct fixture *f = *state;
+	struct vioreq_events ev;
+
+	trap(f, 0, VIOREQ_TYPE_PORTIO, VIOREQ_DIR_READ, 0x3F8, 1, 0, 0);
+	trap(f, 1, VIOREQ_TYPE_PORTIO, VIOREQ_DIR_WRITE, 0x3F8, 1, 5, 1);
+	trap(f, 2, VIOREQ_TYPE_PORTIO, VIOREQ_DIR_READ, 0x60, 1, 0, 0);
+	assert_int_equal(dispatch(f), 3);
+	memset(&ev, 0, sizeof(ev));
+	assert_int_equal(vioreq_client_destroy(f->vm, f->page, f->uart, &ev), 0);
+	assert_int_equal(f->page->slot[0].processed, VIOREQ_STATE_COMPLETE);
+	assert_int_equal(f->page->slot[0].data[VIOREQ_REQ_VALUE_WORD],
+			 0xFFFFFFFFu);
+	assert_int_equal(f->page->slot[1].processed, VIOREQ_STATE_COMPLETE);
+	assert_int_equal(f->page->slot[1].data[VIOREQ_REQ_VALUE_WORD], 5);
+	assert_int_equal(ev.notify[0], 1);
+	assert_int_equal(ev.notify[1], 0);
+	assert_int_equal(f->vm->slot_owner[2], f->vmm); /* not the UART's */
+	assert_int_equal(f->vm->counters.orphaned, 2);
+	assert_int_equal(f->vm->ranges[VIOREQ_TYPE_PORTIO].count, 0);
+	assert_int_equal(vioreq_client_destroy(f->vm, f->page, f->uart, &ev),
+			 -VIOREQ_ENOENT);
+	assert_int_equal(vioreq_client_add_range(f->vm, f->uart,
+						 VIOREQ_TYPE_PORTIO, 1, 2),
+			 -VIOREQ_ENODEV);
+	assert_int_equal(vioreq_client_release(f->vm, f->uart), 0);
+	assert_int_equal(vioreq_client_release(f->vm, f->uart), -VIOREQ_ENOENT);
+	/* The id is reused. */
+	assert_int_equal(vioreq_client_create(f->vm, false, false), f->uart);
+	assert_int_equal(vioreq_client_create(f->vm, true, false),
+			 -VIOREQ_EEXIST);
+}
+
+static void test_clear(void **state)
+{
+	struct fixture *f = *state;
+	struct vioreq_events ev;
+
+	trap(f, 0, VIOREQ_TYPE_PORTIO, VIOREQ_DIR_READ, 0x3F8, 1, 0, 0);
+	trap(f, 1, VIOREQ_TYPE_PORTIO, VIOREQ_DIR_READ, 0x60, 1, 0, 0);
+	assert_int_equal(dispatch(f), 2);
+	memset(&ev, 0, sizeof(ev));
+	assert_int_equal(vioreq_clear_begin(f->vm, f->page, &ev), 1);
+	assert_int_equal(f->page->slot[1].processed, VIOREQ_STATE_COMPLETE);
+	assert_int_equal(f->vm->slot_owner[1], VIOREQ_CLIENT_NONE);
+	assert_int_equal(f->vm->slot_owner[0], f->uart);
+	assert_int_equal(ev.notify[1], 1);
+	/* While clearing, PENDING slots are completed, not dispatched. */
+	trap(f, 2, VIOREQ_TYPE_PORTIO, VIOREQ_DIR_READ, 0x3F9, 1, 0, 0);
+	assert_int_equal(dispatch(f), 0);
+	assert_int_equal(f->page->slot[2].processed, VIOREQ_STATE_COMPLETE);
+	assert_int_equal(f->vm->counters.cleared, 2);
+	vioreq_clear_end(f->vm);
+	trap(f, 2, VIOREQ_TYPE_PORTIO, VIOREQ_DIR_READ, 0x3F9, 1, 0, 0);
+	assert_int_equal(dispatch(f), 1);
+}
+
+static void test_client_capacity(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t i;
+
+	for (i = 2; i < VIOREQ_CLIENTS_PER_VM; i++)
+		assert_int_equal(vioreq_client_create(f->vm, false, false),
+				 (int32_t)i);
+	assert_int_equal(vioreq_client_create(f->vm, false, false),
+			 -VIOREQ_ENOSPC);
+	assert_int_equal(vioreq_client_add_range(f->vm, 2, 3, 0, 1),
+			 -VIOREQ_EINVAL);
+	assert_int_equal(vioreq_client_add_range(f->vm, 2, VIOREQ_TYPE_PORTIO,
+						 0x3FF, 0x400), -VIOREQ_EBUSY);
+	assert_int_equal(vioreq_client_remove_range(f->vm, 2,
+						    VIOREQ_TYPE_PORTIO, 0x3F8,
+						    0x3FF), -VIOREQ_ENOENT);
+	assert_int_equal(vioreq_client_remove_range(f->vm, f->uart,
+						    VIOREQ_TYPE_PORTIO, 0x3F8,
+						    0x3FF), 0);
+	assert_true(vioreq_client_holds(f->vm, VIOREQ_CLIENT_NONE, 0));
+	assert_false(vioreq_client_holds(f->vm, 0, 16));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_routes_to_owner_and_default,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_complete_errors_and_notify,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_malformed_and_unroutable_completed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_state_counted, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_conf1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_destroy_completes_held,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clear, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_capacity, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
