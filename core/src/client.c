@@ -71,9 +71,9 @@ int32_t vioreq_client_create(struct vioreq_vm *vm, bool is_default,
 	if (c == VIOREQ_CLIENTS_PER_VM)
 		return -VIOREQ_ENOSPC;
 	vm->client_state[c] = VIOREQ_CLIENT_ACTIVE;
-	vm->client_in_kernel[c] = in_kernel ? 1u : 0u;
+	vm->client_in_kernel[c] = in_kernel ? 1 : 0;
 	if (is_default)
-		vm->default_client = c;
+		vm->default_client = (int8_t)c;
 	return (int32_t)c;
 }
 
@@ -98,6 +98,13 @@ int32_t vioreq_client_add_range(struct vioreq_vm *vm, uint32_t client,
 	else
 		ret = vioreq_range_table_add(&vm->ranges[VIOREQ_TYPE_PCICFG],
 					     start, end, client);
+	/* The invariant, part by part: each is one small goal. */
+	/*@ assert clients_kept: vm_clients_valid(vm); */
+	/*@ assert default_kept: vm_default_valid(vm); */
+	/*@ assert owners_kept: vm_owners_valid(vm); */
+	/*@ assert pio_valid: range_table_wellformed(&vm->ranges[0]); */
+	/*@ assert mmio_valid: range_table_wellformed(&vm->ranges[1]); */
+	/*@ assert pci_valid: range_table_wellformed(&vm->ranges[2]); */
 	return ret < 0 ? ret : 0;
 }
 
@@ -141,14 +148,32 @@ int32_t vioreq_client_destroy(struct vioreq_vm *vm, struct vioreq_page *page,
 	if (client >= VIOREQ_CLIENTS_PER_VM ||
 	    vm->client_state[client] != VIOREQ_CLIENT_ACTIVE)
 		return -VIOREQ_ENOENT;
+	/* One table at a time, restating what each call left alone. */
 	(void)vioreq_range_table_remove_client(&vm->ranges[VIOREQ_TYPE_PORTIO],
 					       client);
+	/*@ assert mmio_kept: range_table_wellformed(&vm->ranges[1]); */
+	/*@ assert pci_kept: range_table_wellformed(&vm->ranges[2]); */
 	(void)vioreq_range_table_remove_client(&vm->ranges[VIOREQ_TYPE_MMIO],
 					       client);
+	/*@ assert pio_kept: range_table_wellformed(&vm->ranges[0]); */
+	/*@ assert pio_clean: !range_table_has_client(&vm->ranges[0], client); */
+	/*@ assert pci_kept2: range_table_wellformed(&vm->ranges[2]); */
 	(void)vioreq_range_table_remove_client(&vm->ranges[VIOREQ_TYPE_PCICFG],
 					       client);
-	if (vm->default_client == client)
+	/*@ assert pio_kept2: range_table_wellformed(&vm->ranges[0]); */
+	/*@ assert pio_clean2: !range_table_has_client(&vm->ranges[0], client); */
+	/*@ assert mmio_kept2: range_table_wellformed(&vm->ranges[1]); */
+	/*@ assert mmio_clean: !range_table_has_client(&vm->ranges[1], client); */
+	if (vm->default_client == (int32_t)client)
 		vm->default_client = VIOREQ_CLIENT_NONE;
+	/* The invariant, part by part: each is one small goal. */
+	/*@ assert clients_kept: vm_clients_valid(vm); */
+	/*@ assert default_kept: vm_default_valid(vm); */
+	/*@ assert owners_kept: vm_owners_valid(vm); */
+	/*@ assert pio_valid: range_table_wellformed(&vm->ranges[0]); */
+	/*@ assert mmio_valid: range_table_wellformed(&vm->ranges[1]); */
+	/*@ assert pci_valid: range_table_wellformed(&vm->ranges[2]); */
+
 	/*@ loop invariant bounds: 0 <= v <= VIOREQ_SLOT_COUNT;
 	    loop invariant wellformed: vm_wellformed(vm);
 	    loop invariant still_active:
@@ -171,7 +196,7 @@ int32_t vioreq_client_destroy(struct vioreq_vm *vm, struct vioreq_page *page,
 	    loop variant VIOREQ_SLOT_COUNT - v;
 	 */
 	for (v = 0; v < VIOREQ_SLOT_COUNT; v++) {
-		if (vm->slot_owner[v] != client)
+		if (vm->slot_owner[v] != (int32_t)client)
 			continue;
 		vioreq_slot_release_held(vm, page, v, ev);
 		vioreq_counter_add(&vm->counters.orphaned);
@@ -192,5 +217,6 @@ int32_t vioreq_client_release(struct vioreq_vm *vm, uint32_t client)
 bool vioreq_client_holds(const struct vioreq_vm *vm, uint32_t client,
 			 uint32_t v)
 {
-	return v < VIOREQ_SLOT_COUNT && vm->slot_owner[v] == client;
+	return v < VIOREQ_SLOT_COUNT && client < VIOREQ_CLIENTS_PER_VM &&
+	       vm->slot_owner[v] == (int32_t)client;
 }

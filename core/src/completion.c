@@ -14,7 +14,7 @@ int32_t vioreq_complete(struct vioreq_vm *vm, struct vioreq_page *page,
 		return -VIOREQ_EINVAL;
 	if (vm->slot_owner[vcpu] == VIOREQ_CLIENT_NONE)
 		return -VIOREQ_EINVAL;
-	if (vm->slot_owner[vcpu] != client)
+	if (vm->slot_owner[vcpu] != (int32_t)client)
 		return -VIOREQ_EPERM;
 	slot = &page->slot[vcpu];
 	/* Userspace may have rewritten the state: act only on PROCESSING. */

@@ -9,7 +9,7 @@ uint32_t vioreq_route(const struct vioreq_vm *vm,
 	uint32_t i = vioreq_range_table_lookup(t, req->addr, req->last);
 
 	if (i == VIOREQ_RANGE_NONE)
-		return vm->default_client;
+		return (uint32_t)vm->default_client;
 	return t->client[i];
 }
 
@@ -58,6 +58,14 @@ uint32_t vioreq_dispatch_slot(struct vioreq_vm *vm, struct vioreq_page *page,
 		return VIOREQ_OUTCOME_IDLE;
 	}
 	vioreq_slot_snapshot(slot, &snap);
+	/* The snapshot is written in memory WP shares with the tables: restate
+	 * the invariant part by part (proofs/README.md). */
+	/*@ assert clients_kept: vm_clients_valid(vm); */
+	/*@ assert default_kept: vm_default_valid(vm); */
+	/*@ assert owners_kept: vm_owners_valid(vm); */
+	/*@ assert pio_valid: range_table_wellformed(&vm->ranges[0]); */
+	/*@ assert mmio_valid: range_table_wellformed(&vm->ranges[1]); */
+	/*@ assert pci_valid: range_table_wellformed(&vm->ranges[2]); */
 	is_read = snap.direction != VIOREQ_DIR_WRITE;
 	if (vm->clearing != 0) {
 		vioreq_counter_add(&vm->counters.cleared);
@@ -65,7 +73,14 @@ uint32_t vioreq_dispatch_slot(struct vioreq_vm *vm, struct vioreq_page *page,
 					     VIOREQ_READ_ALL_ONES,
 					     snap.type == VIOREQ_TYPE_MMIO);
 	}
-	if (vioreq_request_decode(&snap, &req) != 0) {
+	ret = vioreq_request_decode(&snap, &req);
+	/*@ assert clients_kept: vm_clients_valid(vm); */
+	/*@ assert default_kept: vm_default_valid(vm); */
+	/*@ assert owners_kept: vm_owners_valid(vm); */
+	/*@ assert pio_valid: range_table_wellformed(&vm->ranges[0]); */
+	/*@ assert mmio_valid: range_table_wellformed(&vm->ranges[1]); */
+	/*@ assert pci_valid: range_table_wellformed(&vm->ranges[2]); */
+	if (ret != 0) {
 		vioreq_counter_add(&vm->counters.malformed);
 		return dispatch_complete_now(page, v, ev, is_read,
 					     VIOREQ_READ_ALL_ONES,
@@ -85,6 +100,13 @@ uint32_t vioreq_dispatch_slot(struct vioreq_vm *vm, struct vioreq_page *page,
 		if (kind == VIOREQ_CONF1_DATA)
 			vioreq_conf1_to_pcicfg(&req, slot, vm->conf1_address);
 	}
+	/*@ assert clients_kept: vm_clients_valid(vm); */
+	/*@ assert default_kept: vm_default_valid(vm); */
+	/*@ assert owners_kept: vm_owners_valid(vm); */
+	/*@ assert pio_valid: range_table_wellformed(&vm->ranges[0]); */
+	/*@ assert mmio_valid: range_table_wellformed(&vm->ranges[1]); */
+	/*@ assert pci_valid: range_table_wellformed(&vm->ranges[2]); */
+
 	client = vioreq_route(vm, &req);
 	if (client == VIOREQ_CLIENT_NONE ||
 	    vm->client_state[client] != VIOREQ_CLIENT_ACTIVE) {
@@ -93,8 +115,9 @@ uint32_t vioreq_dispatch_slot(struct vioreq_vm *vm, struct vioreq_page *page,
 					     VIOREQ_READ_ALL_ONES,
 					     req.type == VIOREQ_TYPE_MMIO);
 	}
-	vm->slot_owner[v] = client;
-	vioreq_page_store(&slot->kernel_handled, vm->client_in_kernel[client]);
+	vm->slot_owner[v] = (int8_t)client;
+	vioreq_page_store(&slot->kernel_handled,
+			  vm->client_in_kernel[client] != 0 ? 1u : 0u);
 	ret = vioreq_slot_transition(slot, VIOREQ_STATE_PENDING,
 				     VIOREQ_STATE_PROCESSING,
 				     VIOREQ_ACTOR_SERVICE);

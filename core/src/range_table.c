@@ -106,8 +106,8 @@ int32_t vioreq_range_table_add(struct vioreq_range_table *t, uint64_t start,
 	range_table_open_gap(t, pos);
 	t->start[pos] = start;
 	t->end[pos] = end;
-	t->client[pos] = client;
-	t->count++;
+	t->client[pos] = (uint8_t)client;
+	t->count = (uint16_t)(t->count + 1);
 	/* Scaffolding for the sortedness proof, one piece at a time. */
 	/*@ assert left_start: \forall integer k; 0 <= k < pos ==>
 	      t->start[k] == \at(t->start[k], Pre); */
@@ -182,7 +182,7 @@ static void range_table_close_gap(struct vioreq_range_table *t, uint32_t pos)
 void vioreq_range_table_remove_at(struct vioreq_range_table *t, uint32_t pos)
 {
 	range_table_close_gap(t, pos);
-	t->count--;
+	t->count = (uint16_t)(t->count - 1);
 	/*@ assert left_start: \forall integer k; 0 <= k < pos ==>
 	      t->start[k] == \at(t->start[k], Pre); */
 	/*@ assert left_end: \forall integer k; 0 <= k < pos ==>

@@ -2,8 +2,8 @@
 /* Small VM helpers (contracts in vm.h). */
 #include "vioreq/vm.h"
 
-void vioreq_counter_add(uint64_t *counter)
+void vioreq_counter_add(int64_t *counter)
 {
-	if (*counter != UINT64_MAX)
+	if (*counter < INT64_MAX)
 		(*counter)++;
 }

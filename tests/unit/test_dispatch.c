@@ -309,7 +309,9 @@ static void test_client_capacity(void **state)
 	assert_int_equal(vioreq_client_remove_range(f->vm, f->uart,
 						    VIOREQ_TYPE_PORTIO, 0x3F8,
 						    0x3FF), 0);
-	assert_true(vioreq_client_holds(f->vm, VIOREQ_CLIENT_NONE, 0));
+	assert_false(vioreq_client_holds(f->vm, VIOREQ_CLIENT_NONE, 0));
+	assert_true(vioreq_client_holds(f->vm, f->uart, 0) ==
+		    (f->vm->slot_owner[0] == (int8_t)f->uart));
 	assert_false(vioreq_client_holds(f->vm, 0, 16));
 }
 

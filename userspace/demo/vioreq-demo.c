@@ -96,7 +96,7 @@ static void run_cycle(struct vioreq_vm *vm, struct vioreq_page *page,
 {
 	struct vioreq_events ev;
 	struct vioreq_slot *slot = &page->slot[v];
-	uint32_t owner;
+	int owner;
 	bool notify = false;
 	uint64_t value;
 
@@ -108,12 +108,12 @@ static void run_cycle(struct vioreq_vm *vm, struct vioreq_page *page,
 		failures++;
 	owner = vm->slot_owner[v];
 	expect_state(slot, VIOREQ_STATE_PROCESSING, "dispatch routes it");
-	printf("    routed to client %" PRIu32 " as %s\n", owner,
+	printf("    routed to client %d as %s\n", owner,
 	       slot->type < VIOREQ_TYPE_COUNT ? type_names[slot->type] : "?");
 	/* The client emulates the access: a read gets its value. */
 	if (dir == VIOREQ_DIR_READ)
 		set_u64(&slot->data[VIOREQ_REQ_VALUE_WORD], result);
-	if (vioreq_complete(vm, page, v, owner, &notify) != 0)
+	if (vioreq_complete(vm, page, v, (uint32_t)owner, &notify) != 0)
 		failures++;
 	expect_state(slot, VIOREQ_STATE_COMPLETE, "client completes it");
 	printf("    hypervisor %s\n", notify ? "notified by hypercall"
@@ -196,9 +196,9 @@ int main(void)
 	if (hv_resume(page, 4) != VIOREQ_READ_ALL_ONES)
 		failures++;
 
-	printf("\ncounters: dispatched PIO %" PRIu64 " MMIO %" PRIu64
-	       " PCICFG %" PRIu64 ", completed %" PRIu64
-	       ", malformed %" PRIu64 ", CF8 served %" PRIu64 "\n",
+	printf("\ncounters: dispatched PIO %" PRId64 " MMIO %" PRId64
+	       " PCICFG %" PRId64 ", completed %" PRId64
+	       ", malformed %" PRId64 ", CF8 served %" PRId64 "\n",
 	       vm->counters.dispatched[VIOREQ_TYPE_PORTIO],
 	       vm->counters.dispatched[VIOREQ_TYPE_MMIO],
 	       vm->counters.dispatched[VIOREQ_TYPE_PCICFG],

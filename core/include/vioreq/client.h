@@ -208,6 +208,7 @@ int32_t vioreq_client_release(struct vioreq_vm *vm, uint32_t client);
 /*@ requires valid: \valid_read(vm);
     assigns \nothing;
     ensures holds: \result <==> (v < VIOREQ_SLOT_COUNT &&
+                                 client < VIOREQ_CLIENTS_PER_VM &&
                                  vm->slot_owner[v] == client);
  */
 bool vioreq_client_holds(const struct vioreq_vm *vm, uint32_t client,

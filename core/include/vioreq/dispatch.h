@@ -66,6 +66,7 @@ uint32_t vioreq_route(const struct vioreq_vm *vm,
       assumes vm->slot_owner[v] != VIOREQ_CLIENT_NONE;
       assigns \nothing;
       ensures idle: \result == VIOREQ_OUTCOME_IDLE;
+      ensures kept: vm->slot_owner[v] == \old(vm->slot_owner[v]);
     behavior not_held:
       assumes vm->slot_owner[v] == VIOREQ_CLIENT_NONE;
       ensures assigned: \result == VIOREQ_OUTCOME_ASSIGNED ==>

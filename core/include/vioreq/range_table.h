@@ -18,12 +18,21 @@
 /* Returned by vioreq_range_table_lookup when no range covers the access. */
 #define VIOREQ_RANGE_NONE 0xFFFFFFFFu
 
+/*
+ * The narrow types of count and client are deliberate besides saving
+ * cache: WP's typed memory model keeps each integer kind in its own
+ * memory, so writes to the shared page (32-bit words) visibly cannot touch
+ * the table (proofs/README.md).
+ */
 struct vioreq_range_table {
-	uint32_t count;
+	uint16_t count;
 	uint64_t start[VIOREQ_RANGES_PER_TYPE];
 	uint64_t end[VIOREQ_RANGES_PER_TYPE];
-	uint32_t client[VIOREQ_RANGES_PER_TYPE];
+	uint8_t client[VIOREQ_RANGES_PER_TYPE];
 };
+
+_Static_assert(VIOREQ_RANGES_PER_TYPE < 65536, "count is 16-bit");
+_Static_assert(VIOREQ_CLIENTS_PER_VM < 255, "client ids are 8-bit");
 
 #include "../../logic/range_table.acsl"
 

@@ -14,7 +14,7 @@
 #include "vioreq/range_table.h"
 
 /* No client: a free slot owner, no default client. */
-#define VIOREQ_CLIENT_NONE 0xFFFFFFFFu
+#define VIOREQ_CLIENT_NONE 127
 
 /* Client lifecycle (REQ-CLIENT-002): FREE -> ACTIVE -> DESTROYING -> FREE. */
 #define VIOREQ_CLIENT_FREE 0u
@@ -22,23 +22,30 @@
 #define VIOREQ_CLIENT_DESTROYING 2u
 
 struct vioreq_counters {
-	uint64_t dispatched[VIOREQ_TYPE_COUNT];	/* handed to a client, by type */
-	uint64_t completed;		/* completed by their client */
-	uint64_t malformed;		/* failed validation, completed by the core */
-	uint64_t unroutable;		/* no client took it, completed by the core */
-	uint64_t orphaned;		/* client destroyed while holding it */
-	uint64_t cleared;		/* completed because the VM was clearing */
-	uint64_t conf1_address;		/* CF8 accesses served by the core */
-	uint64_t bad_state;		/* state value outside the spec seen */
+	int64_t dispatched[VIOREQ_TYPE_COUNT];	/* handed to a client, by type */
+	int64_t completed;		/* completed by their client */
+	int64_t malformed;		/* failed validation, completed by the core */
+	int64_t unroutable;		/* no client took it, completed by the core */
+	int64_t orphaned;		/* client destroyed while holding it */
+	int64_t cleared;		/* completed because the VM was clearing */
+	int64_t conf1_address;		/* CF8 accesses served by the core */
+	int64_t bad_state;		/* state value outside the spec seen */
 };
 
+/*
+ * Field types are chosen per concern, on purpose: WP's typed memory model
+ * keeps each integer kind in its own memory, so the provers see at once
+ * that a write of one concern cannot change another. Client bookkeeping is
+ * int8_t, counters int64_t, the range tables uint8/16/64_t, and the shared
+ * page and the events uint32_t (proofs/README.md).
+ */
 struct vioreq_vm {
-	uint32_t client_state[VIOREQ_CLIENTS_PER_VM];
-	uint32_t client_in_kernel[VIOREQ_CLIENTS_PER_VM];
-	uint32_t default_client;
-	uint32_t slot_owner[VIOREQ_SLOT_COUNT];
+	int8_t client_state[VIOREQ_CLIENTS_PER_VM];
+	int8_t client_in_kernel[VIOREQ_CLIENTS_PER_VM];
+	int8_t default_client;
+	int8_t slot_owner[VIOREQ_SLOT_COUNT];
+	int8_t clearing;	/* 1 between clear_begin and clear_end */
 	uint32_t conf1_address;	/* last value written to port 0xCF8 */
-	uint32_t clearing;	/* 1 between clear_begin and clear_end */
 	struct vioreq_counters counters;
 	struct vioreq_range_table ranges[VIOREQ_TYPE_COUNT];
 };
@@ -49,8 +56,8 @@ struct vioreq_vm {
  * caller zeroes it; the core only sets entries to 1.
  */
 struct vioreq_events {
-	uint8_t wake[VIOREQ_CLIENTS_PER_VM];
-	uint8_t notify[VIOREQ_SLOT_COUNT];
+	uint32_t wake[VIOREQ_CLIENTS_PER_VM];
+	uint32_t notify[VIOREQ_SLOT_COUNT];
 };
 
 _Static_assert(VIOREQ_TYPE_COUNT == 3,
@@ -61,11 +68,11 @@ _Static_assert(VIOREQ_TYPE_COUNT == 3,
 /* Count one event; a counter stops at its maximum instead of wrapping. */
 /*@ requires valid: \valid(counter);
     assigns *counter;
-    ensures counted: \old(*counter) < 18446744073709551615 ==>
+    ensures counted: \old(*counter) < INT64_MAX ==>
                      *counter == \old(*counter) + 1;
-    ensures saturated: \old(*counter) == 18446744073709551615 ==>
+    ensures saturated: \old(*counter) >= INT64_MAX ==>
                        *counter == \old(*counter);
  */
-void vioreq_counter_add(uint64_t *counter);
+void vioreq_counter_add(int64_t *counter);
 
 #endif /* VIOREQ_VM_H */
