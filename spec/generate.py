@@ -379,7 +379,7 @@ def gen_spec_gen_h(sp: Spec) -> str:
     o.append("")
     block("slot_field", "layout checks")
     o.append("/* Frama-C parses _Static_assert only with -c11; the C compilers check")
-    o.append(" * these, so the proof runs (plain C99 front end) skip them. */")
+    o.append(" * these; Frama-C is told to skip them (it parses the rest as C11). */")
     o.append("#ifndef __FRAMAC__")
     for f in sp.slot_fields:
         o.append(f"_Static_assert(offsetof(struct vioreq_slot, {f['name']}) == {f['offset']}u,")
@@ -409,8 +409,8 @@ def disjunction(terms: list[tuple[str, str]], indent: str, end: str = ";") -> li
 
 def gen_acsl(sp: Spec) -> str:
     o: list[str] = [f"/* {BANNER} */", "",
-                    "/* ACSL logic of the spec tables. Numeric literals only: annotations",
-                    " * are not preprocessed; the trailing comments name the constants. */", ""]
+                    "/* ACSL logic of the spec tables. Numeric literals keep it readable on",
+                    " * its own; the trailing comments name the C constants. */", ""]
     ind = "    "
 
     def pred(table: str, title: str, head: str, terms: list[tuple[str, str]]) -> None:

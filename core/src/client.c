@@ -82,10 +82,9 @@ int32_t vioreq_client_add_range(struct vioreq_vm *vm, uint32_t client,
 {
 	int32_t ret;
 
-	if (type >= VIOREQ_TYPE_COUNT)
+	if (type >= VIOREQ_TYPE_COUNT || client >= VIOREQ_CLIENTS_PER_VM)
 		return -VIOREQ_EINVAL;
-	if (client >= VIOREQ_CLIENTS_PER_VM ||
-	    vm->client_state[client] != VIOREQ_CLIENT_ACTIVE)
+	if (vm->client_state[client] != VIOREQ_CLIENT_ACTIVE)
 		return -VIOREQ_ENODEV;
 	/* Constant indices: with a symbolic one the provers lose track of
 	 * which tables the change leaves alone. */
@@ -127,15 +126,14 @@ int32_t vioreq_client_remove_range(struct vioreq_vm *vm, uint32_t client,
 void vioreq_slot_release_held(struct vioreq_vm *vm, struct vioreq_page *page,
 			      uint32_t v, struct vioreq_events *ev)
 {
-	struct vioreq_slot *slot = &page->slot[v];
-	uint32_t direction = vioreq_page_load(
-		&slot->data[VIOREQ_REQ_DIRECTION_WORD]);
-	uint32_t type = vioreq_page_load(&slot->type);
-
-	/* Completed on the core's own record: the slot is PROCESSING. */
-	if (vioreq_slot_finish(slot, VIOREQ_STATE_PROCESSING,
-			       direction != VIOREQ_DIR_WRITE,
-			       VIOREQ_READ_ALL_ONES, type == VIOREQ_TYPE_MMIO))
+	/*
+	 * Completed on the core's own record (the slot is PROCESSING), with no
+	 * decision taken on what the page says now: the defined result goes
+	 * into both value words whatever the direction (a write's result is
+	 * not read by the hypervisor).
+	 */
+	if (vioreq_slot_finish(&page->slot[v], VIOREQ_STATE_PROCESSING, true,
+			       VIOREQ_READ_ALL_ONES, true))
 		ev->notify[v] = 1;
 	vm->slot_owner[v] = VIOREQ_CLIENT_NONE;
 }

@@ -19,8 +19,11 @@ int32_t vioreq_complete(struct vioreq_vm *vm, struct vioreq_page *page,
 	slot = &page->slot[vcpu];
 	/* Userspace may have rewritten the state: act only on PROCESSING. */
 	state = vioreq_page_load_acquire(&slot->processed);
-	if (state != VIOREQ_STATE_PROCESSING)
+	if (state != VIOREQ_STATE_PROCESSING) {
+		if (!vioreq_state_is_known(state))
+			vioreq_counter_add(&vm->counters.bad_state);
 		return -VIOREQ_EINVAL;
+	}
 	polling = vioreq_page_load(&slot->completion_polling);
 	vm->slot_owner[vcpu] = VIOREQ_CLIENT_NONE;
 	ret = vioreq_slot_transition(slot, VIOREQ_STATE_PROCESSING,

@@ -23,7 +23,6 @@ void vioreq_slot_snapshot(const struct vioreq_slot *slot,
 	const uint32_t *data = slot->data;
 
 	snap->type = vioreq_page_load(&slot->type);
-	snap->completion_polling = vioreq_page_load(&slot->completion_polling);
 	snap->direction = vioreq_page_load(&data[VIOREQ_REQ_DIRECTION_WORD]);
 	snap->address = slot_load_u64(&data[VIOREQ_REQ_ADDRESS_WORD]);
 	snap->size = slot_load_u64(&data[VIOREQ_REQ_SIZE_WORD]);

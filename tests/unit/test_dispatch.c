@@ -137,6 +137,7 @@ static void test_complete_errors_and_notify(void **state)
 	f->page->slot[0].processed = 0xDEADBEEF;
 	assert_int_equal(vioreq_complete(f->vm, f->page, 0, f->uart, &notify),
 			 -VIOREQ_EINVAL);
+	assert_int_equal(f->vm->counters.bad_state, 1);
 	assert_int_equal(f->vm->slot_owner[0], f->uart);
 	f->page->slot[0].processed = VIOREQ_STATE_PROCESSING;
 	assert_int_equal(vioreq_complete(f->vm, f->page, 0, f->uart, &notify),
@@ -246,7 +247,11 @@ static void test_destroy_completes_held(void **state)
 	assert_int_equal(f->page->slot[0].data[VIOREQ_REQ_VALUE_WORD],
 			 0xFFFFFFFFu);
 	assert_int_equal(f->page->slot[1].processed, VIOREQ_STATE_COMPLETE);
-	assert_int_equal(f->page->slot[1].data[VIOREQ_REQ_VALUE_WORD], 5);
+	/* The defined result goes in whatever the direction. */
+	assert_int_equal(f->page->slot[1].data[VIOREQ_REQ_VALUE_WORD],
+			 0xFFFFFFFFu);
+	assert_int_equal(f->page->slot[1].data[VIOREQ_REQ_VALUE_WORD + 1],
+			 0xFFFFFFFFu);
 	assert_int_equal(ev.notify[0], 1);
 	assert_int_equal(ev.notify[1], 0);
 	assert_int_equal(f->vm->slot_owner[2], f->vmm); /* not the UART's */
@@ -301,6 +306,9 @@ static void test_client_capacity(void **state)
 			 -VIOREQ_ENOSPC);
 	assert_int_equal(vioreq_client_add_range(f->vm, 2, 3, 0, 1),
 			 -VIOREQ_EINVAL);
+	assert_int_equal(vioreq_client_add_range(f->vm, VIOREQ_CLIENTS_PER_VM,
+						 VIOREQ_TYPE_MMIO, 0, 1),
+			 -VIOREQ_EINVAL);
 	assert_int_equal(vioreq_client_add_range(f->vm, 2, VIOREQ_TYPE_PORTIO,
 						 0x3FF, 0x400), -VIOREQ_EBUSY);
 	assert_int_equal(vioreq_client_remove_range(f->vm, 2,
@@ -313,6 +321,20 @@ static void test_client_capacity(void **state)
 	assert_true(vioreq_client_holds(f->vm, f->uart, 0) ==
 		    (f->vm->slot_owner[0] == (int8_t)f->uart));
 	assert_false(vioreq_client_holds(f->vm, 0, 16));
+}
+
+static void test_counter_saturates(void **state)
+{
+	int64_t c = INT64_MAX - 1;
+
+	(void)state;
+	vioreq_counter_add(&c);
+	assert_true(c == INT64_MAX);
+	vioreq_counter_add(&c);
+	assert_true(c == INT64_MAX);
+	c = 0;
+	vioreq_counter_add(&c);
+	assert_true(c == 1);
 }
 
 int main(void)
@@ -332,6 +354,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_clear, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_capacity, setup,
 						teardown),
+		cmocka_unit_test(test_counter_saturates),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -176,7 +176,6 @@ static void test_snapshot_mmio(void **state)
 	memset(&snap, 0x5A, sizeof(snap));
 	vioreq_slot_snapshot(&page.slot[5], &snap);
 	assert_int_equal(snap.type, VIOREQ_TYPE_MMIO);
-	assert_int_equal(snap.completion_polling, 0xC0DE0001u);
 	assert_int_equal(snap.direction, VIOREQ_DIR_WRITE);
 	assert_int_equal(snap.address, 0x1122334455667788ull);
 	assert_int_equal(snap.size, 0x99AABBCCDDEEFF01ull);
@@ -201,7 +200,6 @@ static void test_snapshot_pio(void **state)
 	memset(&snap, 0x5A, sizeof(snap));
 	vioreq_slot_snapshot(&page.slot[0], &snap);
 	assert_int_equal(snap.type, VIOREQ_TYPE_PORTIO);
-	assert_int_equal(snap.completion_polling, 1u);
 	assert_int_equal(snap.direction, VIOREQ_DIR_READ);
 	assert_int_equal(snap.address, 0xFFFFFFFF00000CF8ull);
 	assert_int_equal(snap.size, 4u);
@@ -220,7 +218,6 @@ static void test_snapshot_pci(void **state)
 	memset(&snap, 0x5A, sizeof(snap));
 	vioreq_slot_snapshot(&page.slot[15], &snap);
 	assert_int_equal(snap.type, VIOREQ_TYPE_PCICFG);
-	assert_int_equal(snap.completion_polling, 0u);
 	assert_int_equal(snap.direction, VIOREQ_DIR_WRITE);
 	assert_int_equal(snap.size, 2u);
 	assert_int_equal(snap.pci_bus, 0x12345678u);

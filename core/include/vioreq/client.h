@@ -72,19 +72,21 @@ int32_t vioreq_client_create(struct vioreq_vm *vm, bool is_default,
 
 /*
  * Give an active client the range [start, end] of a request type:
- * -EINVAL (type unknown, end < start), -ENODEV (client not active),
- * -EBUSY (overlaps any range of that type), -ENOSPC (table full).
+ * -EINVAL (type unknown, client id out of range, end < start), -ENODEV
+ * (client not active), -EBUSY (overlaps any range of that type), -ENOSPC
+ * (table full).
  */
 /*@ requires valid: \valid(vm);
     requires wellformed: vm_wellformed(vm);
     assigns vm->ranges[0 .. VIOREQ_TYPE_COUNT - 1];
     ensures wellformed: vm_wellformed(vm);
-    behavior bad_type:
-      assumes type >= VIOREQ_TYPE_COUNT;
+    behavior bad_args:
+      assumes type >= VIOREQ_TYPE_COUNT || client >= VIOREQ_CLIENTS_PER_VM;
       assigns \nothing;
       ensures einval: \result == -VIOREQ_EINVAL;
     behavior not_active:
-      assumes type < VIOREQ_TYPE_COUNT && !client_active(vm, client);
+      assumes type < VIOREQ_TYPE_COUNT && client < VIOREQ_CLIENTS_PER_VM;
+      assumes !client_active(vm, client);
       assigns \nothing;
       ensures enodev: \result == -VIOREQ_ENODEV;
     behavior active:
@@ -122,8 +124,9 @@ int32_t vioreq_client_remove_range(struct vioreq_vm *vm, uint32_t client,
 
 /*
  * The service module completes a slot it holds without its client (the
- * client is gone, or the VM is being cleared): reads get all ones
- * (REQ-DISPATCH-005). Sets ev->notify[v] unless the hypervisor polls.
+ * client is gone, or the VM is being cleared): the value words get all
+ * ones (REQ-DISPATCH-005), whatever the page says now. Sets ev->notify[v]
+ * unless the hypervisor polls.
  */
 /*@ requires valid: \valid(vm) && \valid(page) && \valid(ev);
     requires apart: \separated(vm, page, ev);
@@ -137,6 +140,9 @@ int32_t vioreq_client_remove_range(struct vioreq_vm *vm, uint32_t client,
     ensures wellformed: vm_wellformed(vm);
     ensures released: vm->slot_owner[v] == VIOREQ_CLIENT_NONE;
     ensures completed: page->slot[v].processed == VIOREQ_STATE_COMPLETE;
+    ensures all_ones:
+      page->slot[v].data[VIOREQ_REQ_VALUE_WORD] == 4294967295 &&
+      page->slot[v].data[VIOREQ_REQ_VALUE_WORD + 1] == 4294967295;
  */
 void vioreq_slot_release_held(struct vioreq_vm *vm, struct vioreq_page *page,
 			      uint32_t v, struct vioreq_events *ev);

@@ -23,7 +23,7 @@
     requires apart: \separated(vm, page, notify);
     requires wellformed: vm_wellformed(vm);
     assigns vm->slot_owner[0 .. VIOREQ_SLOT_COUNT - 1],
-            vm->counters.completed,
+            vm->counters.completed, vm->counters.bad_state,
             page->slot[0 .. VIOREQ_SLOT_COUNT - 1].processed, *notify;
     ensures wellformed: vm_wellformed(vm);
     behavior bad_args:

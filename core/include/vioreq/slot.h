@@ -16,10 +16,13 @@
 #include "vioreq/spec_checks.h"
 #include "vioreq/page_access.h"
 
-/* The fields of a slot as read once; nothing in it is validated yet. */
+/*
+ * The request fields of a slot as read once; nothing in it is validated
+ * yet. completion_polling is not part of it: it is read once, when the
+ * slot is completed (vioreq_slot_finish, vioreq_complete).
+ */
 struct vioreq_slot_snapshot {
 	uint32_t type;
-	uint32_t completion_polling;
 	uint32_t direction;
 	uint64_t address;
 	uint64_t size;
@@ -83,8 +86,8 @@ int32_t vioreq_request_decode(const struct vioreq_slot_snapshot *snap,
 			      struct vioreq_request *req);
 
 /*
- * Move the slot from `from` (the caller's own record of its state, never a
- * fresh read of the page) to `to`, as `actor`: done only when the spec
+ * Move the slot from `from` (the caller's record: its own bookkeeping, or
+ * the one read it just checked) to `to`, as `actor`: done only when the spec
  * allows it, else -EPERM and the page is not touched (REQ-STATE-002,
  * REQ-OWN-002). The store has release order, so the fields written before
  * it are visible to whoever sees the new state.

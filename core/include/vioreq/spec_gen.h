@@ -106,7 +106,7 @@ struct vioreq_page {
 
 /* REQ-ABI-002: layout checks */
 /* Frama-C parses _Static_assert only with -c11; the C compilers check
- * these, so the proof runs (plain C99 front end) skip them. */
+ * these; Frama-C is told to skip them (it parses the rest as C11). */
 #ifndef __FRAMAC__
 _Static_assert(offsetof(struct vioreq_slot, type) == 0u,
 	       "vioreq_slot.type must be at offset 0");
