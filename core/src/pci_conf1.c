@@ -19,10 +19,13 @@ void vioreq_conf1_to_pcicfg(struct vioreq_request *req,
 {
 	/* Division and remainder state the field extraction for the prover;
 	 * compilers emit the same shifts and masks. */
-	uint32_t bus = (address / 65536u) % 256u;
-	uint32_t dev = (address / 2048u) % 32u;
-	uint32_t func = (address / 256u) % 8u;
-	uint32_t reg = (address % 256u) / 4u * 4u +
+	uint32_t bus = (address / (1u << VIOREQ_CONF1_BUS_SHIFT)) %
+		       (VIOREQ_CONF1_BUS_MASK + 1u);
+	uint32_t dev = (address / (1u << VIOREQ_CONF1_DEV_SHIFT)) %
+		       (VIOREQ_CONF1_DEV_MASK + 1u);
+	uint32_t func = (address / (1u << VIOREQ_CONF1_FUNC_SHIFT)) %
+			(VIOREQ_CONF1_FUNC_MASK + 1u);
+	uint32_t reg = (address % (VIOREQ_CONF1_REG_MASK + 4u)) / 4u * 4u +
 		       (uint32_t)(req->addr - VIOREQ_CONF1_DATA_PORT);
 	uint64_t key = (uint64_t)bus * (1ull << VIOREQ_PCI_BUS_SHIFT) +
 		       (uint64_t)dev * (1ull << VIOREQ_PCI_DEV_SHIFT) +

@@ -16,6 +16,9 @@
 /* The enable bit is the top bit, so "enabled" is "at least 2^31". */
 _Static_assert(VIOREQ_CONF1_ENABLE_BIT == 0x80000000u,
 	       "conf1 enable bit is bit 31");
+/* The register field is bits 7:2, so "a & REG_MASK" is (a % 256) / 4 * 4. */
+_Static_assert(VIOREQ_CONF1_REG_MASK + 4u == 256u,
+	       "conf1 register field is bits 7:2");
 
 /*@
   predicate conf1_address_access(struct vioreq_request *r) =
@@ -26,11 +29,17 @@ _Static_assert(VIOREQ_CONF1_ENABLE_BIT == 0x80000000u,
     r->last < VIOREQ_CONF1_DATA_PORT + VIOREQ_CONF1_DATA_PORT_COUNT &&
     address >= VIOREQ_CONF1_ENABLE_BIT;
 
-  logic integer conf1_bus(integer a) = (a / 65536) % 256;
-  logic integer conf1_dev(integer a) = (a / 2048) % 32;
-  logic integer conf1_func(integer a) = (a / 256) % 8;
+  // Field extraction as division and remainder, which the provers handle
+  // directly; the C code computes the same expressions.
+  logic integer conf1_bus(integer a) =
+    (a / (1 << VIOREQ_CONF1_BUS_SHIFT)) % (VIOREQ_CONF1_BUS_MASK + 1);
+  logic integer conf1_dev(integer a) =
+    (a / (1 << VIOREQ_CONF1_DEV_SHIFT)) % (VIOREQ_CONF1_DEV_MASK + 1);
+  logic integer conf1_func(integer a) =
+    (a / (1 << VIOREQ_CONF1_FUNC_SHIFT)) % (VIOREQ_CONF1_FUNC_MASK + 1);
   logic integer conf1_reg(integer a, integer port) =
-    (a % 256) / 4 * 4 + (port - VIOREQ_CONF1_DATA_PORT);
+    (a % (VIOREQ_CONF1_REG_MASK + 4)) / 4 * 4 +
+    (port - VIOREQ_CONF1_DATA_PORT);
 */
 
 /*@ requires valid: \valid_read(req);
