@@ -12,8 +12,7 @@ echo "demo: building"
 cmake --build build -j "$(nproc)"
 
 if [[ ! -x build/vioreq-demo ]]; then
-	echo "demo: build/vioreq-demo was not built: userspace/demo/vioreq-demo.c" \
-		"does not exist yet (the userspace runtime is issue 4)" >&2
+	echo "demo: build/vioreq-demo was not built (see the build output above)" >&2
 	exit 1
 fi
 
