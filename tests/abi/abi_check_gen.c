@@ -174,6 +174,24 @@ _Static_assert(VIOREQ_IOCTL_PAUSE_VM == ACRN_IOCTL_PAUSE_VM,
 	       "ioctl PAUSE_VM");
 _Static_assert(VIOREQ_IOCTL_RESET_VM == ACRN_IOCTL_RESET_VM,
 	       "ioctl RESET_VM");
+_Static_assert(VIOREQ_IOCTL_SET_VCPU_REGS == ACRN_IOCTL_SET_VCPU_REGS,
+	       "ioctl SET_VCPU_REGS");
+_Static_assert(sizeof(struct acrn_vcpu_regs) == 296u,
+	       "ioctl SET_VCPU_REGS argument size");
+_Static_assert(VIOREQ_IOCTL_SET_VCPU_REGS_ARG_SIZE == sizeof(struct acrn_vcpu_regs),
+	       "ioctl SET_VCPU_REGS argument size");
+_Static_assert(VIOREQ_IOCTL_INJECT_MSI == ACRN_IOCTL_INJECT_MSI,
+	       "ioctl INJECT_MSI");
+_Static_assert(sizeof(struct acrn_msi_entry) == 16u,
+	       "ioctl INJECT_MSI argument size");
+_Static_assert(VIOREQ_IOCTL_INJECT_MSI_ARG_SIZE == sizeof(struct acrn_msi_entry),
+	       "ioctl INJECT_MSI argument size");
+_Static_assert(VIOREQ_IOCTL_SET_IRQLINE == ACRN_IOCTL_SET_IRQLINE,
+	       "ioctl SET_IRQLINE");
+_Static_assert(sizeof(__u64) == 8u,
+	       "ioctl SET_IRQLINE argument size");
+_Static_assert(VIOREQ_IOCTL_SET_IRQLINE_ARG_SIZE == sizeof(__u64),
+	       "ioctl SET_IRQLINE argument size");
 _Static_assert(VIOREQ_IOCTL_NOTIFY_REQUEST_FINISH == ACRN_IOCTL_NOTIFY_REQUEST_FINISH,
 	       "ioctl NOTIFY_REQUEST_FINISH");
 _Static_assert(sizeof(struct acrn_ioreq_notify) == 8u,
@@ -188,6 +206,18 @@ _Static_assert(VIOREQ_IOCTL_DESTROY_IOREQ_CLIENT == ACRN_IOCTL_DESTROY_IOREQ_CLI
 	       "ioctl DESTROY_IOREQ_CLIENT");
 _Static_assert(VIOREQ_IOCTL_CLEAR_VM_IOREQ == ACRN_IOCTL_CLEAR_VM_IOREQ,
 	       "ioctl CLEAR_VM_IOREQ");
+_Static_assert(VIOREQ_IOCTL_SET_MEMSEG == ACRN_IOCTL_SET_MEMSEG,
+	       "ioctl SET_MEMSEG");
+_Static_assert(sizeof(struct acrn_vm_memmap) == 32u,
+	       "ioctl SET_MEMSEG argument size");
+_Static_assert(VIOREQ_IOCTL_SET_MEMSEG_ARG_SIZE == sizeof(struct acrn_vm_memmap),
+	       "ioctl SET_MEMSEG argument size");
+_Static_assert(VIOREQ_IOCTL_UNSET_MEMSEG == ACRN_IOCTL_UNSET_MEMSEG,
+	       "ioctl UNSET_MEMSEG");
+_Static_assert(sizeof(struct acrn_vm_memmap) == 32u,
+	       "ioctl UNSET_MEMSEG argument size");
+_Static_assert(VIOREQ_IOCTL_UNSET_MEMSEG_ARG_SIZE == sizeof(struct acrn_vm_memmap),
+	       "ioctl UNSET_MEMSEG argument size");
 /* REQ-ABI-005: not in the uapi header; the formula only */
 _Static_assert(VIOREQ_HC_CREATE_VM == ((VIOREQ_HC_VENDOR << 24) | 0x10u),
 	       "hypercall CREATE_VM");
@@ -199,10 +229,18 @@ _Static_assert(VIOREQ_HC_PAUSE_VM == ((VIOREQ_HC_VENDOR << 24) | 0x13u),
 	       "hypercall PAUSE_VM");
 _Static_assert(VIOREQ_HC_RESET_VM == ((VIOREQ_HC_VENDOR << 24) | 0x15u),
 	       "hypercall RESET_VM");
+_Static_assert(VIOREQ_HC_SET_VCPU_REGS == ((VIOREQ_HC_VENDOR << 24) | 0x16u),
+	       "hypercall SET_VCPU_REGS");
+_Static_assert(VIOREQ_HC_INJECT_MSI == ((VIOREQ_HC_VENDOR << 24) | 0x23u),
+	       "hypercall INJECT_MSI");
+_Static_assert(VIOREQ_HC_SET_IRQLINE == ((VIOREQ_HC_VENDOR << 24) | 0x25u),
+	       "hypercall SET_IRQLINE");
 _Static_assert(VIOREQ_HC_SET_IOREQ_BUFFER == ((VIOREQ_HC_VENDOR << 24) | 0x30u),
 	       "hypercall SET_IOREQ_BUFFER");
 _Static_assert(VIOREQ_HC_NOTIFY_REQUEST_FINISH == ((VIOREQ_HC_VENDOR << 24) | 0x31u),
 	       "hypercall NOTIFY_REQUEST_FINISH");
+_Static_assert(VIOREQ_HC_SET_MEMORY_REGIONS == ((VIOREQ_HC_VENDOR << 24) | 0x42u),
+	       "hypercall SET_MEMORY_REGIONS");
 /* REQ-ERR-001 */
 _Static_assert(VIOREQ_EPERM == EPERM,
 	       "errno EPERM");
