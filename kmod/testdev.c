@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The in-kernel test device: 4 KiB of byte-addressed memory behind one
+ * range of one request type, served by an in-kernel I/O client. It is
+ * attached and detached through /dev/vioreq_sim (VIOREQ_SIM_TESTDEV_*),
+ * and exists to exercise the in-kernel client API the way an in-kernel
+ * device model uses it.
+ */
+#define pr_fmt(fmt) "vioreq: " fmt
+
+#include <linux/err.h>
+#include <linux/slab.h>
+
+#include "uapi/vioreq_sim.h"
+#include "internal.h"
+
+#define TESTDEV_MEM_SIZE	4096u
+
+struct testdev {
+	u64 start;
+	bool hold;
+	u8 mem[TESTDEV_MEM_SIZE];
+};
+
+static int testdev_handle(struct hsm_client *client, struct hsm_kreq *req,
+			  void *priv)
+{
+	struct testdev *td = priv;
+	u64 off = req->addr - td->start;
+	u64 value = 0;
+	u32 k;
+
+	if (td->hold)
+		return HSM_KREQ_HOLD;
+	/* req is the core's decode: size is 1, 2, 4 or 8. */
+	for (k = 0; k < req->size && k < 8; k++) {
+		u32 i = (off + k) & (TESTDEV_MEM_SIZE - 1);
+
+		if (req->direction == VIOREQ_DIR_WRITE)
+			td->mem[i] = (u8)(req->value >> (8 * k));
+		else
+			value |= (u64)td->mem[i] << (8 * k);
+	}
+	if (req->direction != VIOREQ_DIR_WRITE)
+		req->value = value;
+	return HSM_KREQ_DONE;
+}
+
+static void testdev_release(void *priv)
+{
+	kfree(priv);
+}
+
+int vioreq_testdev_attach(struct hsm_vm *vm, u32 type, u64 start, u64 end,
+			  u32 flags, u32 *id)
+{
+	struct hsm_client *c;
+	struct testdev *td;
+	u32 i;
+	int ret;
+
+	if (type >= VIOREQ_TYPE_COUNT || end < start ||
+	    (flags & ~VIOREQ_SIM_TESTDEV_FLAGS))
+		return -EINVAL;
+	td = kzalloc(sizeof(*td), GFP_KERNEL);
+	if (!td)
+		return -ENOMEM;
+	td->start = start;
+	td->hold = flags & VIOREQ_SIM_TESTDEV_HOLD;
+	for (i = 0; i < TESTDEV_MEM_SIZE; i++)
+		td->mem[i] = (u8)i;
+
+	c = hsm_kclient_create(vm, testdev_handle, td, testdev_release);
+	if (IS_ERR(c)) {
+		kfree(td);
+		return PTR_ERR(c);
+	}
+	ret = hsm_kclient_add_range(c, type, start, end);
+	if (ret)
+		hsm_kclient_destroy(c);	/* td goes with the last reference */
+	else
+		*id = c->id;
+	hsm_client_put(c);
+	return ret;
+}
+
+int vioreq_testdev_detach(struct hsm_vm *vm, u32 id)
+{
+	struct hsm_client *c = hsm_client_get_by_id(vm, id);
+
+	if (!c)
+		return -ENOENT;
+	if (c->handler != testdev_handle) {
+		hsm_client_put(c);
+		return -ENOENT;
+	}
+	hsm_kclient_destroy(c);
+	hsm_client_put(c);
+	return 0;
+}

@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM lifetime: creation (hypercall, ioreq page pinned and handed to the
+ * hypervisor), destruction, the VM list the dispatcher scans, and the VM
+ * management hypercalls.
+ */
+#define pr_fmt(fmt) "vioreq: " fmt
+
+#include <linux/acrn.h>
+#include <linux/err.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include "vioreq/client.h"
+#include "vioreq/uapi_gen.h"
+#include "internal.h"
+
+DEFINE_MUTEX(hsm_vm_list_lock);
+LIST_HEAD(hsm_vm_list);
+atomic_t hsm_live_vms = ATOMIC_INIT(0);
+atomic_t hsm_pinned_pages = ATOMIC_INIT(0);
+
+static void hsm_ram_map_free(struct hsm_ram_map *map, unsigned long pinned);
+
+long hsm_hypercall(u32 id, unsigned long p1, unsigned long p2)
+{
+	return vioreq_be->hypercall(id, p1, p2);
+}
+
+static void hsm_vm_release(struct kref *kref)
+{
+	struct hsm_vm *vm = container_of(kref, struct hsm_vm, ref);
+
+	/* Only reached without hsm_vm_destroy on a failed create. */
+	if (vm->ioreq_page) {
+		unpin_user_page(vm->ioreq_page);
+		atomic_dec(&hsm_pinned_pages);
+	}
+	kvfree(vm->core);
+	kfree(vm);
+	atomic_dec(&hsm_live_vms);
+}
+
+void hsm_vm_put(struct hsm_vm *vm)
+{
+	kref_put(&vm->ref, hsm_vm_release);
+}
+
+static int hsm_vm_set_ioreq_buffer(struct hsm_vm *vm)
+{
+	struct hsm_ioreq_buffer *buf;
+	long ret;
+
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	buf->ioreq_buf = page_to_phys(vm->ioreq_page);
+	ret = hsm_hypercall(VIOREQ_HC_SET_IOREQ_BUFFER, vm->vmid,
+			    virt_to_phys(buf));
+	kfree(buf);
+	return ret < 0 ? (int)ret : 0;
+}
+
+/*
+ * Create a VM as ACRN_IOCTL_CREATE_VM asks: param is a kmalloc'ed copy of
+ * the user's struct, whose reserved fields the caller checked; vmid and
+ * vcpu_num are filled in from the hypervisor's answer.
+ */
+struct hsm_vm *hsm_vm_create(struct acrn_vm_creation *param)
+{
+	unsigned long buf = (unsigned long)param->ioreq_buf;
+	struct hsm_vm *vm;
+	long ret;
+
+	if (param->ioreq_buf != buf || !PAGE_ALIGNED(buf))
+		return ERR_PTR(-EINVAL);
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	if (!vm)
+		return ERR_PTR(-ENOMEM);
+	atomic_inc(&hsm_live_vms);
+	kref_init(&vm->ref);
+	mutex_init(&vm->lock);
+	INIT_LIST_HEAD(&vm->node);
+	INIT_LIST_HEAD(&vm->ram_maps);
+	init_rwsem(&vm->hc_lock);
+	init_waitqueue_head(&vm->clear_wq);
+	atomic64_set(&vm->notified, 0);
+	vm->core = kvzalloc(sizeof(*vm->core), GFP_KERNEL);
+	if (!vm->core) {
+		ret = -ENOMEM;
+		goto err_put;
+	}
+	vioreq_vm_init(vm->core);
+
+	/* One whole, writable, page-aligned page, pinned for the VM's life. */
+	ret = pin_user_pages_fast(buf, 1, FOLL_WRITE | FOLL_LONGTERM,
+				  &vm->ioreq_page);
+	if (ret != 1) {
+		vm->ioreq_page = NULL;
+		ret = ret < 0 ? ret : -EFAULT;
+		goto err_put;
+	}
+	atomic_inc(&hsm_pinned_pages);
+	vm->page = page_address(vm->ioreq_page);
+
+	ret = hsm_hypercall(VIOREQ_HC_CREATE_VM, virt_to_phys(param), 0);
+	if (ret < 0) {
+		pr_debug("create VM hypercall failed: %ld\n", ret);
+		goto err_put;
+	}
+	vm->vmid = param->vmid;
+	vm->vcpu_num = param->vcpu_num;
+	if (!vm->vcpu_num || vm->vcpu_num > VIOREQ_SLOT_COUNT) {
+		pr_err("vm %u: hypervisor gave %u vCPUs\n", vm->vmid,
+		       vm->vcpu_num);
+		ret = -EINVAL;
+		goto err_destroy;
+	}
+	ret = hsm_vm_set_ioreq_buffer(vm);
+	if (ret)
+		goto err_destroy;
+
+	mutex_lock(&hsm_vm_list_lock);
+	kref_get(&vm->ref);
+	list_add_tail(&vm->node, &hsm_vm_list);
+	vm->listed = true;
+	mutex_unlock(&hsm_vm_list_lock);
+	pr_debug("vm %u created, %u vCPUs\n", vm->vmid, vm->vcpu_num);
+	return vm;
+
+err_destroy:
+	hsm_hypercall(VIOREQ_HC_DESTROY_VM, vm->vmid, 0);
+err_put:
+	hsm_vm_put(vm);
+	return ERR_PTR(ret);
+}
+
+/*
+ * Destroy a VM: its clients are destroyed (held requests completed,
+ * sleepers woken with -ENODEV), the hypervisor is told, and the ioreq page
+ * is unpinned. The caller still holds its reference and drops it after.
+ */
+void hsm_vm_destroy(struct hsm_vm *vm)
+{
+	struct hsm_ram_map *map, *tmp;
+	LIST_HEAD(maps);
+	struct page *page;
+	bool listed;
+	long ret;
+
+	mutex_lock(&hsm_vm_list_lock);
+	listed = vm->listed;
+	if (listed) {
+		list_del_init(&vm->node);
+		vm->listed = false;
+	}
+	mutex_unlock(&hsm_vm_list_lock);
+
+	hsm_vm_destroy_clients(vm);
+	/*
+	 * Wait for the hypercalls naming this VM that are under way, and
+	 * allow no more: after DESTROY_VM the hypervisor may give the vmid
+	 * to another VM.
+	 */
+	down_write(&vm->hc_lock);
+	vm->hc_gone = true;
+	ret = hsm_hypercall(VIOREQ_HC_DESTROY_VM, vm->vmid, 0);
+	up_write(&vm->hc_lock);
+	if (ret < 0)
+		pr_warn("vm %u: destroy hypercall failed: %ld\n", vm->vmid,
+			ret);
+
+	/* vm->dead and hc_gone are set: nothing reads or writes the page
+	 * any more, and no RAM map is added. */
+	mutex_lock(&vm->lock);
+	page = vm->ioreq_page;
+	vm->ioreq_page = NULL;
+	vm->page = NULL;
+	list_splice_init(&vm->ram_maps, &maps);
+	mutex_unlock(&vm->lock);
+	list_for_each_entry_safe(map, tmp, &maps, node)
+		hsm_ram_map_free(map, map->npages);
+	if (page) {
+		unpin_user_pages_dirty_lock(&page, 1, true);
+		atomic_dec(&hsm_pinned_pages);
+	}
+	if (listed)
+		hsm_vm_put(vm);
+}
+
+/* A VM by its vmid, with a reference; NULL when there is none. */
+struct hsm_vm *hsm_vm_find(u16 vmid)
+{
+	struct hsm_vm *vm, *found = NULL;
+
+	mutex_lock(&hsm_vm_list_lock);
+	list_for_each_entry(vm, &hsm_vm_list, node) {
+		if (vm->vmid == vmid) {
+			kref_get(&vm->ref);
+			found = vm;
+			break;
+		}
+	}
+	mutex_unlock(&hsm_vm_list_lock);
+	return found;
+}
+
+/**
+ * hsm_vm_hypercall() - make a hypercall that names a VM
+ * @vm: the VM, whose vmid is the first parameter
+ * @id: the hypercall (VIOREQ_HC_*, not DESTROY_VM)
+ * @param2: the second parameter
+ *
+ * Context: process context; takes vm->hc_lock for read, so never call it
+ * with vm->lock held.
+ * Return: 0 on success, -ENODEV once the VM is destroyed, or the
+ * hypervisor's negative error code.
+ */
+int hsm_vm_hypercall(struct hsm_vm *vm, u32 id, unsigned long param2)
+{
+	long ret = -ENODEV;
+
+	down_read(&vm->hc_lock);
+	if (!vm->hc_gone)
+		ret = hsm_hypercall(id, vm->vmid, param2);
+	up_read(&vm->hc_lock);
+	return ret < 0 ? (int)ret : 0;
+}
+
+/*
+ * One SET_MEMORY_REGIONS hypercall for ops[0 .. n-1] (kmalloc'ed); the
+ * caller holds vm->hc_lock for read and has checked hc_gone.
+ */
+static int hsm_set_regions(struct hsm_vm *vm, struct hsm_mem_region_op *ops,
+			   u32 n)
+{
+	struct hsm_mem_region_batch *batch;
+	long ret;
+
+	lockdep_assert_held(&vm->hc_lock);
+	batch = kzalloc(sizeof(*batch), GFP_KERNEL);
+	if (!batch)
+		return -ENOMEM;
+	batch->vmid = vm->vmid;
+	batch->regions_num = n;
+	batch->regions_gpa = virt_to_phys(ops);
+	ret = hsm_hypercall(VIOREQ_HC_SET_MEMORY_REGIONS, virt_to_phys(batch),
+			    0);
+	kfree(batch);
+	return ret < 0 ? (int)ret : 0;
+}
+
+static void hsm_ram_map_free(struct hsm_ram_map *map, unsigned long pinned)
+{
+	if (pinned) {
+		unpin_user_pages_dirty_lock(map->pages, pinned, true);
+		atomic_sub(pinned, &hsm_pinned_pages);
+	}
+	kvfree(map->pages);
+	kfree(map);
+}
+
+/*
+ * Map guest RAM: pin the user pages behind [vma_base, vma_base + len) for
+ * the VM's life and give the hypervisor one region per physically
+ * contiguous run, HSM_MEM_REGIONS_PER_CALL regions per hypercall.
+ */
+static int hsm_vm_map_ram(struct hsm_vm *vm, const struct acrn_vm_memmap *m)
+{
+	unsigned long npages = m->len >> PAGE_SHIFT;
+	struct hsm_mem_region_op *ops;
+	struct hsm_ram_map *map;
+	unsigned long i, start;
+	bool mapped = false;
+	long pinned;
+	u32 n = 0;
+	int ret = 0;
+
+	/* pin_user_pages_fast() takes an int count. */
+	if (!PAGE_ALIGNED(m->vma_base) || m->vma_base + m->len < m->vma_base ||
+	    npages > totalram_pages() || npages > INT_MAX)
+		return -EINVAL;
+	map = kzalloc(sizeof(*map), GFP_KERNEL);
+	ops = kcalloc(HSM_MEM_REGIONS_PER_CALL, sizeof(*ops), GFP_KERNEL);
+	if (!map || !ops) {
+		kfree(map);
+		kfree(ops);
+		return -ENOMEM;
+	}
+	map->user_vm_pa = m->user_vm_pa;
+	map->npages = npages;
+	/*
+	 * npages comes from userspace: no allocation-failure splat (and no
+	 * WARN in kvmalloc for more than INT_MAX bytes), just -ENOMEM.
+	 */
+	map->pages = kvmalloc_array(npages, sizeof(*map->pages),
+				    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!map->pages) {
+		ret = -ENOMEM;
+		pinned = 0;
+		goto err;
+	}
+	pinned = pin_user_pages_fast(m->vma_base, npages,
+				     FOLL_WRITE | FOLL_LONGTERM, map->pages);
+	if (pinned < 0) {
+		ret = pinned;
+		pinned = 0;
+		goto err;
+	}
+	atomic_add(pinned, &hsm_pinned_pages);
+	if (pinned != npages) {
+		ret = -EFAULT;
+		goto err;
+	}
+
+	down_read(&vm->hc_lock);
+	if (vm->hc_gone) {
+		up_read(&vm->hc_lock);
+		ret = -ENODEV;
+		goto err;
+	}
+	for (start = 0, i = 1; i <= npages; i++) {
+		struct hsm_mem_region_op *op;
+
+		if (i < npages && page_to_pfn(map->pages[i]) ==
+				  page_to_pfn(map->pages[i - 1]) + 1)
+			continue;
+		op = &ops[n++];
+		op->type = HSM_MEM_REGION_ADD;
+		op->attr = ACRN_MEM_TYPE_WB | m->attr;
+		op->user_vm_pa = m->user_vm_pa + (start << PAGE_SHIFT);
+		op->service_vm_pa = page_to_phys(map->pages[start]);
+		op->size = (u64)(i - start) << PAGE_SHIFT;
+		start = i;
+		if (n == HSM_MEM_REGIONS_PER_CALL || i == npages) {
+			ret = hsm_set_regions(vm, ops, n);
+			if (ret)
+				break;
+			mapped = true;
+			n = 0;
+		}
+	}
+	if (ret && !mapped) {
+		up_read(&vm->hc_lock);
+		goto err;
+	}
+
+	/*
+	 * Kept even when a later hypercall failed: the hypervisor maps the
+	 * earlier regions, so their pages stay pinned until it has destroyed
+	 * the VM. hc_lock is still held, so hsm_vm_destroy, which unpins
+	 * the maps after DESTROY_VM, finds this one on the list.
+	 */
+	mutex_lock(&vm->lock);
+	list_add_tail(&map->node, &vm->ram_maps);
+	mutex_unlock(&vm->lock);
+	up_read(&vm->hc_lock);
+	kfree(ops);
+	return ret;
+
+err:
+	kfree(ops);
+	hsm_ram_map_free(map, pinned);
+	return ret;
+}
+
+/*
+ * SET_MEMSEG / UNSET_MEMSEG: MMIO regions are passed on as one region op;
+ * RAM regions are pinned (hsm_vm_map_ram). As in the Linux HSM, only MMIO
+ * can be unset.
+ */
+int hsm_vm_set_memseg(struct hsm_vm *vm, const struct acrn_vm_memmap *m,
+		      bool unset)
+{
+	struct hsm_mem_region_op *op;
+	int ret;
+
+	if (m->type != ACRN_MEMMAP_RAM && m->type != ACRN_MEMMAP_MMIO)
+		return -EINVAL;
+	if (!m->len || !PAGE_ALIGNED(m->len) || !PAGE_ALIGNED(m->user_vm_pa) ||
+	    m->user_vm_pa + m->len < m->user_vm_pa ||
+	    (m->attr & ~ACRN_MEM_ACCESS_RIGHT_MASK))
+		return -EINVAL;
+	if (m->type == ACRN_MEMMAP_RAM)
+		return unset ? -EINVAL : hsm_vm_map_ram(vm, m);
+	if (!unset && (!PAGE_ALIGNED(m->service_vm_pa) ||
+		       m->service_vm_pa + m->len < m->service_vm_pa))
+		return -EINVAL;
+
+	op = kzalloc(sizeof(*op), GFP_KERNEL);
+	if (!op)
+		return -ENOMEM;
+	op->type = unset ? HSM_MEM_REGION_DEL : HSM_MEM_REGION_ADD;
+	op->attr = unset ? 0 : ACRN_MEM_TYPE_UC | m->attr;
+	op->user_vm_pa = m->user_vm_pa;
+	op->service_vm_pa = unset ? 0 : m->service_vm_pa;
+	op->size = m->len;
+	down_read(&vm->hc_lock);
+	ret = vm->hc_gone ? -ENODEV : hsm_set_regions(vm, op, 1);
+	up_read(&vm->hc_lock);
+	kfree(op);
+	return ret;
+}

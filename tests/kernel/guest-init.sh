@@ -1,0 +1,188 @@
+#!/bin/sh
+# /init of the test guest (busybox sh), put there by run-qemu.sh: load the
+# modules in /modules, run the programs in /tests, unload, check for leaks
+# and kernel errors, print `PASS name` / `FAIL name: reason` lines and
+# VIOREQ-GUEST-DONE, then power off. The host counts the lines.
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+# Kernel messages go to dmesg, which is scanned below, not to the console
+# in the middle of the test output.
+echo 1 >/proc/sys/kernel/printk
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; }
+
+# vmstat counts every pin_user_pages() and unpin: equal after the test
+# processes have gone means no page is left pinned (the module pins the
+# ioreq page the way the ACRN HSM does).
+pins() {
+	# stat_refresh folds the per-CPU deltas in; without it they lag.
+	echo 1 >/proc/sys/vm/stat_refresh 2>/dev/null
+	awk '/^nr_foll_pin_acquired /{a=$2} /^nr_foll_pin_released /{r=$2}
+		END {print a - r}' /proc/vmstat
+}
+
+echo "guest: up after $(cut -d' ' -f1 /proc/uptime) s, $(nproc) CPUs"
+pins_before="$(pins)"
+
+# vioreq first: any other module (the in-kernel test client) uses it.
+loaded=""
+for ko in /modules/vioreq.ko /modules/*.ko; do
+	[ -f "$ko" ] || continue
+	name="$(basename "$ko" .ko)"
+	case " $loaded " in *" $name "*) continue ;; esac
+	args=""
+	[ "$name" = vioreq ] && args="backend=sim"
+	# shellcheck disable=SC2086 # args is one word or none
+	if out="$(insmod "$ko" $args 2>&1)"; then
+		pass "kernel.insmod.$name"
+		loaded="$loaded $name"
+	else
+		fail "kernel.insmod.$name" "$out"
+	fi
+done
+
+# run_prog PROGRAM ARGS...: the program prints its own PASS/FAIL lines; a
+# program that dies or hangs is one more failure.
+run_prog() {
+	prog="$1"
+	shift
+	timeout -s KILL 120 "/tests/$prog" "$@"
+	rc=$?
+	if [ "$rc" -ge 128 ]; then
+		fail "kernel.prog.$prog" "killed by signal $((rc - 128)) (137: timeout)"
+	elif [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
+		fail "kernel.prog.$prog" "exit status $rc"
+	fi
+}
+
+if [ -c /dev/acrn_hsm ]; then
+	for prog in /tests/*; do
+		[ -x "$prog" ] || continue
+		run_prog "$(basename "$prog")"
+	done
+
+	# rmmod while a process holds /dev/acrn_hsm with an attached client:
+	# refused (EBUSY), and the module keeps working.
+	if [ -x /tests/hsm_flow ]; then
+		/tests/hsm_flow --hold >/tmp/hold.out 2>&1 &
+		holder=$!
+		i=0
+		while ! grep -q HOLDING /tmp/hold.out && [ $i -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		if ! grep -q HOLDING /tmp/hold.out; then
+			fail kernel.rmmod_busy "holder did not start: $(cat /tmp/hold.out)"
+		elif out="$(rmmod vioreq 2>&1)"; then
+			fail kernel.rmmod_busy "rmmod succeeded with a client attached"
+			still=""
+			for name in $loaded; do
+				[ "$name" = vioreq ] || still="$still $name"
+			done
+			loaded="$still"
+		elif [ ! -c /dev/acrn_hsm ]; then
+			fail kernel.rmmod_busy "rmmod failed but /dev/acrn_hsm is gone"
+		else
+			pass kernel.rmmod_busy
+		fi
+		kill -KILL "$holder" 2>/dev/null
+		wait "$holder" 2>/dev/null
+	fi
+else
+	fail kernel.dev_acrn_hsm "/dev/acrn_hsm missing after insmod vioreq"
+fi
+
+# The module's own counters, once every test process has gone. A file
+# whose last user was just killed is released on the way out; allow up to
+# 10 s on a loaded machine for the counters to reach 0.
+params=/sys/module/vioreq/parameters
+i=0
+while [ $i -lt 100 ]; do
+	busy=""
+	for counter in refcnt parameters/live_vms parameters/live_clients \
+		parameters/pinned_pages; do
+		f=/sys/module/vioreq/$counter
+		[ -r "$f" ] && [ "$(cat "$f")" != 0 ] && busy=1
+	done
+	[ -z "$busy" ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
+if [ -r /sys/module/vioreq/refcnt ]; then
+	refcnt="$(cat /sys/module/vioreq/refcnt)"
+	if [ "$refcnt" = 0 ]; then
+		pass kernel.idle.refcnt
+	else
+		fail kernel.idle.refcnt "module reference count $refcnt"
+	fi
+fi
+if [ -d "$params" ]; then
+	for counter in live_vms live_clients pinned_pages; do
+		[ -r "$params/$counter" ] || continue
+		value="$(cat "$params/$counter")"
+		if [ "$value" = 0 ]; then
+			pass "kernel.idle.$counter"
+		else
+			fail "kernel.idle.$counter" "$value left after all processes exited"
+		fi
+	done
+fi
+
+# Unload in reverse order of loading.
+unload=""
+for name in $loaded; do unload="$name $unload"; done
+for name in $unload; do
+	if out="$(rmmod "$name" 2>&1)"; then
+		pass "kernel.rmmod.$name"
+	else
+		fail "kernel.rmmod.$name" "$out"
+	fi
+done
+left="$(grep -E '^vioreq' /proc/modules | cut -d' ' -f1 | tr '\n' ' ')"
+if [ -n "$left" ]; then
+	fail kernel.unloaded "still loaded: $left"
+else
+	pass kernel.unloaded
+fi
+
+# Load again: the device comes back and works, then unloads cleanly.
+if [ -f /modules/vioreq.ko ] && [ -z "$left" ]; then
+	if ! out="$(insmod /modules/vioreq.ko backend=sim 2>&1)"; then
+		fail kernel.reload "insmod: $out"
+	elif ! out="$(/tests/hsm_flow flow.pio_roundtrip 2>&1)"; then
+		fail kernel.reload "$(echo "$out" | tr '\n' ' ')"
+		rmmod vioreq 2>/dev/null
+	elif ! out="$(rmmod vioreq 2>&1)"; then
+		fail kernel.reload "rmmod: $out"
+	else
+		pass kernel.reload
+	fi
+fi
+
+pins_after="$(pins)"
+if [ "$pins_after" = "$pins_before" ]; then
+	pass kernel.no_pinned_pages
+else
+	fail kernel.no_pinned_pages "pinned pages $pins_before before, $pins_after after rmmod"
+fi
+
+# Any of these in the kernel log fails the run, even if every case passed.
+pattern='WARNING:|BUG:|Oops|general protection|Call Trace|lockdep|possible circular locking|KASAN|UBSAN|refcount_t|unreferenced object|kernel BUG|blocked for more than|list_add corruption|list_del corruption|double free|use-after-free|stack-protector|Kernel panic'
+dmesg >/tmp/dmesg.txt
+bad="$(grep -E "$pattern" /tmp/dmesg.txt | head -n 3 | tr '\n' '|')"
+if [ -n "$bad" ]; then
+	fail kernel.dmesg_clean "$bad"
+else
+	pass kernel.dmesg_clean
+fi
+echo "----- guest dmesg (module lines and errors) -----"
+grep -E "vioreq|acrn|$pattern" /tmp/dmesg.txt | tail -n 60
+echo "-----"
+
+echo "VIOREQ-GUEST-DONE uptime $(cut -d' ' -f1 /proc/uptime) s"
+poweroff -f
