@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The local backend's I/O clients: the Linux HSM lifecycle (create with
+ * ranges, attach, request, notify finish, destroy) on the core's client
+ * functions, each called with the VM lock held.
+ */
+#include <string.h>
+
+#include "local_vm.h"
+#include "vioreq/client.h"
+#include "vioreq/completion.h"
+
+/* Resolve a caller's client id to its core id (lock held). */
+static int client_lookup(const struct local_vm *vm, int client,
+			 uint32_t *core_id)
+{
+	uint32_t id, generation;
+	const struct local_client *rec;
+
+	if (client < 0)
+		return -VIOREQ_ENOENT;
+	id = (uint32_t)client & LOCAL_ID_MASK;
+	generation = (uint32_t)client >> LOCAL_ID_BITS;
+	rec = &vm->clients[id];
+	if (generation == 0 || generation > rec->generation)
+		return -VIOREQ_ENOENT;
+	if (generation < rec->generation || !rec->live)
+		return -VIOREQ_ENODEV;
+	*core_id = id;
+	return 0;
+}
+
+static int client_id_of(const struct local_vm *vm, uint32_t core_id)
+{
+	return (int)(vm->clients[core_id].generation << LOCAL_ID_BITS |
+		     core_id);
+}
+
+/* The holder check of vioreq_complete, for operations that must not touch
+ * a slot the client does not hold (lock held). */
+static int slot_check_held(const struct local_vm *vm, uint32_t core_id,
+			   uint32_t vcpu)
+{
+	if (vcpu >= VIOREQ_SLOT_COUNT ||
+	    vm->core->slot_owner[vcpu] == VIOREQ_CLIENT_NONE)
+		return -VIOREQ_EINVAL;
+	if (!vioreq_client_holds(vm->core, core_id, vcpu))
+		return -VIOREQ_EPERM;
+	return 0;
+}
+
+int local_create_client(struct vioreq_rt_vm *base, uint32_t flags,
+			const struct vioreq_rt_range *ranges,
+			size_t range_count)
+{
+	struct local_vm *vm = local_vm_of(base);
+	struct local_client *rec;
+	int32_t id;
+	size_t i;
+	int rc;
+
+	pthread_mutex_lock(&vm->lock);
+	id = vioreq_client_create(vm->core,
+				  (flags & VIOREQ_RT_CLIENT_DEFAULT) != 0,
+				  false);
+	if (id < 0) {
+		pthread_mutex_unlock(&vm->lock);
+		return id;
+	}
+	for (i = 0; i < range_count; i++) {
+		rc = vioreq_client_add_range(vm->core, (uint32_t)id,
+					     ranges[i].type, ranges[i].start,
+					     ranges[i].end);
+		if (rc != 0) {
+			struct vioreq_events ev;
+
+			/* All or nothing: the client was never visible and
+			 * holds no slot, so it goes at once. */
+			memset(&ev, 0, sizeof(ev));
+			(void)vioreq_client_destroy(vm->core, vm->page,
+						    (uint32_t)id, &ev);
+			(void)vioreq_client_release(vm->core, (uint32_t)id);
+			pthread_mutex_unlock(&vm->lock);
+			return rc;
+		}
+	}
+	rec = &vm->clients[id];
+	rec->generation = rec->generation >= LOCAL_GENERATION_MAX ?
+			  1u : rec->generation + 1u;
+	rec->live = true;
+	memset(rec->read_epoch, 0, sizeof(rec->read_epoch));
+	rc = client_id_of(vm, (uint32_t)id);
+	pthread_mutex_unlock(&vm->lock);
+	return rc;
+}
+
+int local_add_range(struct vioreq_rt_vm *base, int client,
+		    const struct vioreq_rt_range *range)
+{
+	struct local_vm *vm = local_vm_of(base);
+	uint32_t id;
+	int rc;
+
+	pthread_mutex_lock(&vm->lock);
+	rc = client_lookup(vm, client, &id);
+	if (rc == 0)
+		rc = vioreq_client_add_range(vm->core, id, range->type,
+					     range->start, range->end);
+	pthread_mutex_unlock(&vm->lock);
+	return rc;
+}
+
+int local_remove_range(struct vioreq_rt_vm *base, int client,
+		       const struct vioreq_rt_range *range)
+{
+	struct local_vm *vm = local_vm_of(base);
+	uint32_t id;
+	int rc;
+
+	pthread_mutex_lock(&vm->lock);
+	rc = client_lookup(vm, client, &id);
+	if (rc == 0)
+		rc = vioreq_client_remove_range(vm->core, id, range->type,
+						range->start, range->end);
+	pthread_mutex_unlock(&vm->lock);
+	return rc;
+}
+
+/*
+ * The core keeps a destroyed client's id DESTROYING while threads of the
+ * platform still use it; the last one to leave attach frees it (lock
+ * held).
+ */
+static void client_leave(struct local_vm *vm, uint32_t id)
+{
+	struct local_client *rec = &vm->clients[id];
+
+	if (rec->live || rec->attached != 0)
+		return;
+	(void)vioreq_client_release(vm->core, id);
+	pthread_cond_broadcast(&vm->released);
+}
+
+int local_attach(struct vioreq_rt_vm *base, int client, uint32_t *pending)
+{
+	struct local_vm *vm = local_vm_of(base);
+	struct local_client *rec;
+	uint32_t id, mask;
+	int rc;
+
+	pthread_mutex_lock(&vm->lock);
+	rc = client_lookup(vm, client, &id);
+	if (rc != 0) {
+		pthread_mutex_unlock(&vm->lock);
+		return rc;
+	}
+	rec = &vm->clients[id];
+	for (;;) {
+		/* The id cannot be reused while we are attached (the core
+		 * keeps it DESTROYING), so live says it all. */
+		if (!rec->live) {
+			rc = -VIOREQ_ENODEV;
+			break;
+		}
+		mask = local_held_by(vm, id);
+		if (mask != 0) {
+			*pending = mask;
+			break;
+		}
+		rec->attached++;
+		pthread_cond_wait(&rec->assigned, &vm->lock);
+		rec->attached--;
+		client_leave(vm, id);
+	}
+	pthread_mutex_unlock(&vm->lock);
+	return rc;
+}
+
+int local_request(struct vioreq_rt_vm *base, int client, uint32_t vcpu,
+		  struct vioreq_rt_request *req)
+{
+	struct local_vm *vm = local_vm_of(base);
+	struct vioreq_slot_snapshot snap;
+	uint32_t id;
+	int rc;
+
+	pthread_mutex_lock(&vm->lock);
+	rc = client_lookup(vm, client, &id);
+	if (rc == 0)
+		rc = slot_check_held(vm, id, vcpu);
+	if (rc == 0) {
+		vioreq_slot_snapshot(&vm->page->slot[vcpu], &snap);
+		vm->clients[id].read_epoch[vcpu] = vm->slot_epoch[vcpu];
+	}
+	pthread_mutex_unlock(&vm->lock);
+	if (rc != 0)
+		return rc;
+	req->vcpu = vcpu;
+	req->type = snap.type;
+	req->direction = snap.direction;
+	req->address = snap.address;
+	req->size = snap.size;
+	req->value = snap.value;
+	req->pci_bus = snap.pci_bus;
+	req->pci_dev = snap.pci_dev;
+	req->pci_func = snap.pci_func;
+	req->pci_reg = snap.pci_reg;
+	return 0;
+}
+
+int local_notify_request_finish(struct vioreq_rt_vm *base, int client,
+				uint32_t vcpu, uint64_t value)
+{
+	struct local_vm *vm = local_vm_of(base);
+	struct vioreq_slot *slot;
+	bool notify = false;
+	uint32_t id;
+	int rc;
+
+	pthread_mutex_lock(&vm->lock);
+	rc = client_lookup(vm, client, &id);
+	if (rc == 0)
+		rc = slot_check_held(vm, id, vcpu);
+	/*
+	 * The client must finish the request it read. A client still busy
+	 * with a request that clear completed for it (the default client's)
+	 * would otherwise complete the vCPU's next request, assigned to it
+	 * meanwhile, with the old result.
+	 */
+	if (rc == 0 &&
+	    vm->clients[id].read_epoch[vcpu] != vm->slot_epoch[vcpu])
+		rc = -VIOREQ_EINVAL;
+	if (rc != 0) {
+		pthread_mutex_unlock(&vm->lock);
+		return rc;
+	}
+	slot = &vm->page->slot[vcpu];
+	/* The result goes in while the core says we hold the slot, so it can
+	 * never land in a later request of that vCPU. Its relaxed stores are
+	 * ordered before COMPLETE by the release in vioreq_complete. */
+	if (vioreq_page_load(&slot->data[VIOREQ_REQ_DIRECTION_WORD]) ==
+	    VIOREQ_DIR_READ) {
+		vioreq_page_store(&slot->data[VIOREQ_REQ_VALUE_WORD],
+				  (uint32_t)value);
+		/* Only MMIO has a 64-bit value; for PCICFG the next word is
+		 * the bus number. */
+		if (vioreq_page_load(&slot->type) == VIOREQ_TYPE_MMIO)
+			vioreq_page_store(
+				&slot->data[VIOREQ_REQ_VALUE_WORD + 1],
+				(uint32_t)(value >> 32));
+	}
+	rc = vioreq_complete(vm->core, vm->page, vcpu, id, &notify);
+	if (rc == 0) {
+		local_trace_completed(vm, 1u << vcpu, VIOREQ_STATE_PROCESSING,
+				      (uint32_t)client);
+		pthread_cond_broadcast(&vm->released);
+	}
+	pthread_mutex_unlock(&vm->lock);
+	if (rc == 0 && notify && vm->config.notify)
+		vm->config.notify(vm->config.ctx, vcpu);
+	return rc;
+}
+
+void local_destroy_client_locked(struct local_vm *vm, uint32_t core_id,
+				 struct vioreq_events *ev)
+{
+	struct local_client *rec = &vm->clients[core_id];
+	uint32_t held = local_held_by(vm, core_id);
+
+	(void)vioreq_client_destroy(vm->core, vm->page, core_id, ev);
+	local_trace_completed(vm, held, VIOREQ_STATE_PROCESSING,
+			      VIOREQ_LOCAL_BY_CORE);
+	rec->live = false;
+	pthread_cond_broadcast(&rec->assigned);
+	client_leave(vm, core_id);
+	pthread_cond_broadcast(&vm->released);
+}
+
+int local_destroy_client(struct vioreq_rt_vm *base, int client)
+{
+	struct local_vm *vm = local_vm_of(base);
+	struct vioreq_events ev;
+	uint32_t id;
+	int rc;
+
+	memset(&ev, 0, sizeof(ev));
+	pthread_mutex_lock(&vm->lock);
+	rc = client_lookup(vm, client, &id);
+	if (rc == 0)
+		local_destroy_client_locked(vm, id, &ev);
+	pthread_mutex_unlock(&vm->lock);
+	local_notify_hypervisor(vm, &ev);
+	return rc;
+}
