@@ -24,6 +24,10 @@ PACKAGES=(
 	cvc4              # prover
 	graphviz          # dot: docs/state-machine.svg
 	linux-libc-dev    # <linux/acrn.h> for the ABI test
+	linux-headers-amd64 # kmod/ builds against it; kernel.qemu boots its kernel
+	qemu-system-x86   # kernel.qemu: boots the kernel under TCG
+	busybox-static    # kernel.qemu: the guest's shell, tools and cpio
+	sparse            # make -C kmod C=1: the module's sparse check
 )
 
 LOG="${TMPDIR:-/tmp}/vioreq-install-deps.$(id -u).log"
