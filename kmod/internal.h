@@ -8,6 +8,8 @@
  *                             the DESTROY_VM hypercall (vm->hc_gone)
  *     -> vm->lock (mutex)     every call into the core for that VM, the
  *                             client table, vm->dead, vm->page
+ * mm->mmap_lock (RLIMIT_MEMLOCK charges of guest RAM, pin_user_pages_fast)
+ * is only taken with none of these held, and none is taken under it.
  * Wake-ups and hypercalls are made after vm->lock is dropped. A client's
  * last reference is dropped with kref_put_mutex(vm->lock), never with
  * vm->lock held. Once the hypervisor has destroyed a VM it may give its
@@ -36,6 +38,7 @@
 
 struct acrn_vm_creation;
 struct acrn_vm_memmap;
+struct mm_struct;
 struct page;
 
 /* ------------------------------------------------------------ backends */
@@ -87,12 +90,19 @@ struct hsm_mem_region_batch {
 /* Most region ops per SET_MEMORY_REGIONS hypercall (one 2 KiB buffer). */
 #define HSM_MEM_REGIONS_PER_CALL	64
 
-/* Guest RAM given by SET_MEMSEG: user pages pinned for the VM's life. */
+/*
+ * Guest RAM given by SET_MEMSEG: user pages pinned for the VM's life, and
+ * npages charged to mm->locked_vm (RLIMIT_MEMLOCK) of the mm they were
+ * pinned from, which the map holds with mmgrab() until it is uncharged.
+ * The charge is taken and dropped with no lock of this module held (it
+ * takes mmap_lock for write).
+ */
 struct hsm_ram_map {
 	struct list_head node;
 	u64 user_vm_pa;
 	unsigned long npages;
 	struct page **pages;
+	struct mm_struct *mm;		/* charged; NULL once uncharged */
 };
 
 /* The ioreq buffer argument of SET_IOREQ_BUFFER. */

@@ -10,6 +10,7 @@
 #include <linux/err.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 
 #include "vioreq/client.h"
@@ -32,6 +33,8 @@ static void hsm_vm_release(struct kref *kref)
 {
 	struct hsm_vm *vm = container_of(kref, struct hsm_vm, ref);
 
+	/* hsm_vm_destroy has freed the RAM maps of a VM it was given. */
+	WARN_ON_ONCE(!list_empty(&vm->ram_maps));
 	/* Only reached without hsm_vm_destroy on a failed create. */
 	if (vm->ioreq_page) {
 		unpin_user_page(vm->ioreq_page);
@@ -140,6 +143,11 @@ err_put:
  * Destroy a VM: its clients are destroyed (held requests completed,
  * sleepers woken with -ENODEV), the hypervisor is told, and the ioreq page
  * is unpinned. The caller still holds its reference and drops it after.
+ *
+ * Context: process context (ioctl, or the file's release: at the last
+ * close, at exit after exit_mm(), or in the delayed fput worker), with no
+ * lock held: the guest RAM maps are uncharged from their mm's locked_vm
+ * under that mm's mmap_lock (hsm_ram_map_uncharge).
  */
 void hsm_vm_destroy(struct hsm_vm *vm)
 {
@@ -251,12 +259,70 @@ static int hsm_set_regions(struct hsm_vm *vm, struct hsm_mem_region_op *ops,
 	return ret < 0 ? (int)ret : 0;
 }
 
+/*
+ * Charge map->npages to the caller's locked_vm before pinning them, as VFIO
+ * and io_uring do: -ENOMEM past RLIMIT_MEMLOCK unless the caller has
+ * CAP_IPC_LOCK. Every SET_MEMSEG is charged, the same pages mapped again
+ * included, so an unprivileged caller cannot pin without bound (each pin
+ * adds GUP_PIN_COUNTING_BIAS to the page's refcount).
+ *
+ * Context: process context, no lock held: account_locked_vm() takes
+ * mmap_lock for write, and pin_user_pages_fast() takes it for read after.
+ */
+static int hsm_ram_map_charge(struct hsm_ram_map *map)
+{
+	struct mm_struct *mm = current->mm;
+	int ret;
+
+	might_sleep();
+	if (!mm)
+		return -EFAULT;
+	ret = account_locked_vm(mm, map->npages, true);
+	if (ret)
+		return ret;
+	mmgrab(mm);
+	map->mm = mm;
+	return 0;
+}
+
+/*
+ * Give the charge back. It may run in another task (a passed file's last
+ * close, the delayed fput worker) or after the mm's process has exited (a
+ * file released at exit is closed after exit_mm()): the mm is only held
+ * by mmgrab(), so it is uncharged only while it still has users; an mm
+ * without users is being torn down and its locked_vm no longer counts.
+ * __account_locked_vm() with the lock taken here rather than
+ * account_locked_vm(): a decrement needs no capability, and
+ * account_locked_vm() would check CAP_IPC_LOCK of whichever task releases
+ * (an audit record for nothing).
+ *
+ * Context: process context, no lock held (mmap_lock is taken for write).
+ */
+static void hsm_ram_map_uncharge(struct hsm_ram_map *map)
+{
+	struct mm_struct *mm = map->mm;
+
+	if (!mm)
+		return;
+	might_sleep();
+	map->mm = NULL;
+	if (mmget_not_zero(mm)) {
+		mmap_write_lock(mm);
+		__account_locked_vm(mm, map->npages, false, current, false);
+		mmap_write_unlock(mm);
+		mmput(mm);
+	}
+	mmdrop(mm);
+}
+
+/* Context: process context, no lock held (hsm_ram_map_uncharge). */
 static void hsm_ram_map_free(struct hsm_ram_map *map, unsigned long pinned)
 {
 	if (pinned) {
 		unpin_user_pages_dirty_lock(map->pages, pinned, true);
 		atomic_sub(pinned, &hsm_pinned_pages);
 	}
+	hsm_ram_map_uncharge(map);
 	kvfree(map->pages);
 	kfree(map);
 }
@@ -290,6 +356,11 @@ static int hsm_vm_map_ram(struct hsm_vm *vm, const struct acrn_vm_memmap *m)
 	}
 	map->user_vm_pa = m->user_vm_pa;
 	map->npages = npages;
+	ret = hsm_ram_map_charge(map);
+	if (ret) {
+		pinned = 0;
+		goto err;
+	}
 	/*
 	 * npages comes from userspace: no allocation-failure splat (and no
 	 * WARN in kvmalloc for more than INT_MAX bytes), just -ENOMEM.

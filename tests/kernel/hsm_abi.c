@@ -10,7 +10,10 @@
  */
 #include "hsm_util.h"
 
+#include <sys/resource.h>
 #include <sys/syscall.h>
+
+#include <linux/capability.h>
 
 /* pin_user_pages() count minus unpins, from /proc/vmstat. */
 static long long pinned_pages(void)
@@ -537,6 +540,230 @@ static void memseg_vs_destroy(void)
 	close(sim);
 }
 
+/* ------------------------------------------- guest RAM and RLIMIT_MEMLOCK */
+
+/* mm->locked_vm of this process in KiB: VmLck of /proc/self/status. */
+static long long vm_locked_kib(void)
+{
+	long long kib = -1;
+	char line[128];
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		KT_FAIL("/proc/self/status: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %lld kB", &kib) == 1)
+			break;
+	fclose(f);
+	if (kib < 0)
+		KT_FAIL("no VmLck in /proc/self/status");
+	return kib;
+}
+
+static long long module_pinned(void)
+{
+	long long n = kt_module_pinned_pages();
+
+	if (n < 0)
+		KT_FAIL("no /sys/module/vioreq/parameters/pinned_pages");
+	return n;
+}
+
+/* Drops CAP_IPC_LOCK from all three sets (raw capget/capset, no libcap). */
+static void drop_cap_ipc_lock(void)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0,
+	};
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+	const uint32_t bit = 1u << (CAP_IPC_LOCK % 32);
+	const int i = CAP_IPC_LOCK / 32;
+
+	KT_OK(syscall(SYS_capget, &h, d));
+	d[i].effective &= ~bit;
+	d[i].permitted &= ~bit;
+	d[i].inheritable &= ~bit;
+	KT_OK(syscall(SYS_capset, &h, d));
+	memset(d, 0xff, sizeof(d));
+	KT_OK(syscall(SYS_capget, &h, d));
+	KT_ASSERT(!(d[i].effective & bit) && !(d[i].permitted & bit));
+}
+
+static void set_memlock_limit(unsigned long long bytes)
+{
+	struct rlimit rl = { .rlim_cur = bytes, .rlim_max = bytes };
+
+	KT_OK(setrlimit(RLIMIT_MEMLOCK, &rl));
+}
+
+static int memseg_ram(int fd, uint64_t gpa, void *va, uint64_t len)
+{
+	struct acrn_vm_memmap m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = ACRN_MEMMAP_RAM;
+	m.attr = ACRN_MEM_ACCESS_RWX;
+	m.user_vm_pa = gpa;
+	m.vma_base = (uint64_t)(uintptr_t)va;
+	m.len = len;
+	return ioctl(fd, ACRN_IOCTL_SET_MEMSEG, &m);
+}
+
+static void *ram_alloc(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	if (p == MAP_FAILED)
+		KT_FAIL("mmap %zu: %s", len, strerror(errno));
+	return p;
+}
+
+/* The file's release (close) unpinned and uncharged everything. */
+static void expect_unpinned(long long pins0, long long lck0)
+{
+	if (!KT_WAIT_FOR(kt_module_pinned_pages() == pins0 &&
+			 vm_locked_kib() == lck0, KT_LONG_MS))
+		KT_FAIL("after close: pinned_pages %lld (before %lld), VmLck %lld kB (before %lld)",
+			kt_module_pinned_pages(), pins0, vm_locked_kib(), lck0);
+}
+
+#define KIB 1024ull
+#define MIB (1024ull * 1024ull)
+
+/*
+ * The unprivileged side of hsm.memseg_memlock, in a child without
+ * CAP_IPC_LOCK under a 256 KiB RLIMIT_MEMLOCK: guest RAM is charged to
+ * locked_vm before it is pinned, each SET_MEMSEG again (the same pages
+ * included), and given back at DESTROY_VM. Then it leaves a VM with RAM
+ * behind and exits: the file is released after its mm is gone.
+ */
+static void memlock_child(int ready_fd)
+{
+	long long lck0 = vm_locked_kib();
+	long long pins0 = module_pinned(), pins_vm;
+	uint8_t *ram = ram_alloc(MIB);
+	struct hsm_vm vm;
+	char c = 'r';
+
+	drop_cap_ipc_lock();
+	/* 256 KiB more than what this process has locked already (0). */
+	set_memlock_limit((unsigned long long)lck0 * KIB + 256 * KIB);
+
+	hsm_vm_create(&vm);
+	pins_vm = module_pinned();
+	KT_EQ(pins_vm, pins0 + 1);		/* the ioreq page: not charged */
+	KT_EQ(vm_locked_kib(), lck0);
+
+	/* 1 MiB is over the limit: nothing pinned, nothing charged. */
+	KT_ERRNO(memseg_ram(vm.fd, 0, ram, MIB), ENOMEM);
+	KT_EQ(module_pinned(), pins_vm);
+	KT_EQ(vm_locked_kib(), lck0);
+
+	/* 128 KiB fits. */
+	KT_OK(memseg_ram(vm.fd, 0, ram, 128 * KIB));
+	KT_EQ(module_pinned(), pins_vm + 32);
+	KT_EQ(vm_locked_kib(), lck0 + 128);
+
+	/* The same pages again (another GPA) are pinned again: charged again. */
+	KT_OK(memseg_ram(vm.fd, 0x100000, ram, 128 * KIB));
+	KT_EQ(module_pinned(), pins_vm + 64);
+	KT_EQ(vm_locked_kib(), lck0 + 256);
+
+	/* The limit is reached: not one page more. */
+	KT_ERRNO(memseg_ram(vm.fd, 0x200000, ram, 4 * KIB), ENOMEM);
+	KT_ERRNO(memseg_ram(vm.fd, 0x200000, ram + 128 * KIB, 4 * KIB), ENOMEM);
+	KT_EQ(module_pinned(), pins_vm + 64);
+	KT_EQ(vm_locked_kib(), lck0 + 256);
+
+	/* DESTROY_VM unpins and uncharges everything. */
+	KT_OK(ioctl(vm.fd, ACRN_IOCTL_DESTROY_VM, 0));
+	KT_EQ(module_pinned(), pins0);
+	KT_EQ(vm_locked_kib(), lck0);
+
+	/* The charge is back: 256 KiB fit again, on a new VM. */
+	KT_ASSERT(hsm_create_vm_raw(vm.fd, ioreq_page_alloc(),
+				    &(struct acrn_vm_creation){ 0 }) == 0);
+	KT_OK(memseg_ram(vm.fd, 0, ram, 256 * KIB));
+	KT_EQ(vm_locked_kib(), lck0 + 256);
+	KT_EQ(module_pinned(), pins0 + 1 + 64);
+
+	/* Exit with the VM: released after exit_mm(), its mm has no users. */
+	if (write(ready_fd, &c, 1) != 1)
+		KT_FAIL("write: %s", strerror(errno));
+	_exit(0);
+}
+
+static void memseg_memlock(void)
+{
+	long long pins0 = module_pinned(), lck0;
+	uint8_t *ram = ram_alloc(MIB);
+	int ready[2], status;
+	struct hsm_vm vm;
+	char c = 0;
+	pid_t pid;
+
+	KT_OK(pipe(ready));
+	pid = fork();
+	KT_ASSERT(pid >= 0);
+	if (pid == 0) {
+		close(ready[0]);
+		memlock_child(ready[1]);
+	}
+	close(ready[1]);
+	KT_EQ(waitpid(pid, &status, 0), pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		KT_FAIL("the child without CAP_IPC_LOCK failed (status %#x)",
+			status);
+	KT_EQ(read(ready[0], &c, 1), 1);
+	/* Its VM, with 256 KiB of RAM, went with it. */
+	if (!KT_WAIT_FOR(kt_module_pinned_pages() == pins0, KT_LONG_MS))
+		KT_FAIL("pinned_pages %lld after the child exited, %lld before",
+			kt_module_pinned_pages(), pins0);
+
+	/* With CAP_IPC_LOCK (root) the limit does not apply, but the pages
+	 * are still counted in locked_vm. */
+	lck0 = vm_locked_kib();
+	set_memlock_limit((unsigned long long)lck0 * KIB + 256 * KIB);
+	hsm_vm_create(&vm);
+	KT_OK(memseg_ram(vm.fd, 0, ram, MIB));
+	KT_EQ(module_pinned(), pins0 + 1 + 256);
+	KT_EQ(vm_locked_kib(), lck0 + 1024);
+	hsm_vm_close(&vm);
+	expect_unpinned(pins0, lck0);
+}
+
+/*
+ * A RAM region may be mapped again at the same GPA: acrn-dm does so on
+ * every VM reset for a passthrough device's ROM BAR (romfile=), which it
+ * maps as RAM at init, unmaps with UNSET_MEMSEG of type MMIO at deinit and
+ * maps again, from a new buffer, at the same BAR address at the next init
+ * (deinit_pci/init_pci in vm_reset_vdevs). Both stay pinned and charged
+ * until the VM is destroyed, as with the Linux HSM.
+ */
+static void memseg_remap_same_gpa(void)
+{
+	long long pins0 = module_pinned(), lck0 = vm_locked_kib();
+	uint8_t *rom1 = ram_alloc(64 * KIB), *rom2 = ram_alloc(64 * KIB);
+	struct acrn_vm_memmap m;
+	struct hsm_vm vm;
+
+	hsm_vm_create(&vm);
+	KT_OK(memseg_ram(vm.fd, 0xdff00000, rom1, 64 * KIB));
+	memset(&m, 0, sizeof(m));
+	m.type = ACRN_MEMMAP_MMIO;
+	m.user_vm_pa = 0xdff00000;
+	m.len = 64 * KIB;
+	KT_OK(ioctl(vm.fd, ACRN_IOCTL_UNSET_MEMSEG, &m));
+	KT_OK(memseg_ram(vm.fd, 0xdff00000, rom2, 64 * KIB));
+	/* Overlapping in part, too. */
+	KT_OK(memseg_ram(vm.fd, 0xdff08000, rom2, 64 * KIB));
+	KT_EQ(module_pinned(), pins0 + 1 + 3 * 16);
+	KT_EQ(vm_locked_kib(), lck0 + 3 * 64);
+	hsm_vm_close(&vm);
+	expect_unpinned(pins0, lck0);
+}
+
 static const struct kt_case cases[] = {
 	{ "hsm.create_vm", create_vm, 0 },
 	{ "hsm.create_vm_vcpu_num", create_vm_vcpu_num, 0 },
@@ -560,6 +787,8 @@ static const struct kt_case cases[] = {
 	{ "hsm.create_destroy_cycles", create_destroy_cycles, 0 },
 	{ "hsm.many_vms", many_vms, 0 },
 	{ "hsm.memseg_vs_destroy", memseg_vs_destroy, 60 },
+	{ "hsm.memseg_memlock", memseg_memlock, 0 },
+	{ "hsm.memseg_remap_same_gpa", memseg_remap_same_gpa, 0 },
 };
 
 int main(int argc, char **argv)
