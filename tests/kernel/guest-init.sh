@@ -46,6 +46,36 @@ for ko in /modules/vioreq.ko /modules/*.ko; do
 	fi
 done
 
+uptime_ms() {
+	awk '{printf "%d\n", $1 * 1000}' /proc/uptime
+}
+
+# run_sim NAME ARGS...: vioreq-sim end to end through the module: libvioreq's
+# kernel backend on /dev/acrn_hsm serves the UART, PCI and default clients,
+# the vCPU threads inject and wait through /dev/vioreq_sim, every read is
+# checked. Its report goes to the log (indented: no line of it is a
+# verdict); the case passes when it exits 0 (nothing lost, duplicated or
+# wrong).
+run_sim() {
+	name="$1"
+	shift
+	t0="$(uptime_ms)"
+	timeout -s KILL 60 /opt/vioreq-sim --backend kernel "$@" \
+		>/tmp/sim.out 2>&1
+	rc=$?
+	t1="$(uptime_ms)"
+	echo "# $name: vioreq-sim --backend kernel $*"
+	sed 's/^/    /' /tmp/sim.out
+	echo "# $name took $((t1 - t0)) ms"
+	if [ "$rc" -eq 0 ]; then
+		pass "$name"
+	elif [ "$rc" -ge 128 ]; then
+		fail "$name" "killed by signal $((rc - 128)) (137: timeout)"
+	else
+		fail "$name" "exit status $rc: $(grep -E 'lost|vioreq-sim:' /tmp/sim.out | tail -n 3 | tr '\n' ' ')"
+	fi
+}
+
 # run_prog PROGRAM ARGS...: the program prints its own PASS/FAIL lines; a
 # program that dies or hangs is one more failure.
 run_prog() {
@@ -65,6 +95,15 @@ if [ -c /dev/acrn_hsm ]; then
 		[ -x "$prog" ] || continue
 		run_prog "$(basename "$prog")"
 	done
+
+	if [ -x /opt/vioreq-sim ]; then
+		run_sim sim.kernel_end_to_end --vcpus 4 --requests 15000
+		# Polling and notified vCPUs, range clients beyond the UART
+		# and PCI devices, and every client restarted and the VM
+		# cleared while traffic runs.
+		run_sim sim.kernel_churn --vcpus 4 --clients 3 --ranges 16 \
+			--mode mixed --requests 2000 --churn --json
+	fi
 
 	# rmmod while a process holds /dev/acrn_hsm with an attached client:
 	# refused (EBUSY), and the module keeps working.

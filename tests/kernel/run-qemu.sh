@@ -159,15 +159,33 @@ for prog_src in "$here"/*.c "$top"/kmod/tests/*.c; do
 done
 lap "test programs build"
 
+# vioreq-sim for the guest, from the sources CMake builds it from (the core,
+# the hosted page hooks, libvioreq with its kernel backend, the simulator),
+# static. The guest runs it with --backend kernel: libvioreq on
+# /dev/acrn_hsm, the vCPUs trapping through /dev/vioreq_sim. Not in tests/:
+# guest-init.sh runs it itself, as named cases.
+sim_sources=("$top"/core/src/*.c "$top/userspace/page_access_hosted.c"
+	"$top"/userspace/runtime/*.c "$top"/userspace/sim/*.c)
+gcc -static -O2 -g -pthread -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+	-I"$top/core/include" -I"$top/userspace/include" \
+	-I"$top/userspace/sim" -I"$top/kmod/include/uapi" \
+	-o "$work/vioreq-sim" "${sim_sources[@]}" -lm \
+	2>"$work/vioreq-sim.build.log" || {
+	cat "$work/vioreq-sim.build.log" >&2
+	die "gcc failed on vioreq-sim (static, for the guest)"
+}
+lap "vioreq-sim build"
+
 # ------------------------------------------------------------- initramfs
 root="$work/initramfs"
 rm -rf "$root"
-mkdir -p "$root"/{bin,dev,proc,sys,tmp,modules,tests}
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,modules,tests,opt}
 cp "$busybox_bin" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 install -m 0755 "$here/guest-init.sh" "$root/init"
 cp "$module" "$root/modules/"
 for prog in "${progs[@]}"; do cp "$prog" "$root/tests/"; done
+cp "$work/vioreq-sim" "$root/opt/"
 (cd "$root" && find . | busybox cpio -o -H newc -R 0:0 2>/dev/null) |
 	gzip -1 >"$work/initramfs.cpio.gz" || die "cannot build the initramfs"
 lap "initramfs"

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -26,6 +27,9 @@ struct fixture {
 	struct vioreq_rt_vm *vm;
 	_Atomic uint32_t notified[VIOREQ_SLOT_COUNT];
 	uint32_t clear_timeout_ms;
+	uint32_t spin_ns;	/* the runtime's spin-then-block time */
+	/* The thread that ran the pass which last assigned each slot. */
+	_Atomic unsigned long assigner[VIOREQ_SLOT_COUNT];
 };
 
 static _Atomic uint32_t *word(uint32_t *w)
@@ -40,19 +44,31 @@ static void on_notify(void *ctx, uint32_t vcpu)
 	atomic_fetch_add(&f->notified[vcpu], 1);
 }
 
+static void on_trace(void *ctx, uint32_t vcpu, uint32_t from, uint32_t to,
+		     uint32_t client)
+{
+	struct fixture *f = ctx;
+
+	(void)client;
+	if (from == VIOREQ_STATE_PENDING && to == VIOREQ_STATE_PROCESSING)
+		atomic_store(&f->assigner[vcpu], (unsigned long)pthread_self());
+}
+
 static void make_vm(struct fixture *f)
 {
 	struct vioreq_local_config cfg = {
 		.notify = on_notify,
+		.trace = on_trace,
 		.ctx = f,
 		.clear_timeout_ms = f->clear_timeout_ms,
+		.spin_ns = f->spin_ns,
 	};
 
 	assert_int_equal(vioreq_rt_create_vm(&vioreq_local_backend, f->page,
 					     &cfg, &f->vm), 0);
 }
 
-static int setup(void **state)
+static int setup_with(void **state, uint32_t spin_ns)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	uint32_t v;
@@ -64,9 +80,21 @@ static int setup(void **state)
 	for (v = 0; v < VIOREQ_SLOT_COUNT; v++)
 		f->page->slot[v].processed = VIOREQ_STATE_FREE;
 	f->clear_timeout_ms = 200;
+	f->spin_ns = spin_ns;
 	make_vm(f);
 	*state = f;
 	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_with(state, 0);
+}
+
+/* The same tests with spin-then-block and inline dispatch (1 ms). */
+static int setup_spin(void **state)
+{
+	return setup_with(state, 1000000);
 }
 
 static int teardown(void **state)
@@ -461,6 +489,129 @@ static void test_pci_conf1(void **state)
 	assert_int_equal(resume(f, 7), 0xBEEF);
 }
 
+/* A client thread in the HSM loop; results are address ^ SERVE_SALT. */
+#define SERVE_SALT 0x5A5Au
+
+struct server {
+	struct fixture *f;
+	int client;
+	pthread_t thread;
+	_Atomic unsigned long self;
+	_Atomic uint32_t errors;
+};
+
+static void *serve_main(void *arg)
+{
+	struct server *s = arg;
+	struct vioreq_rt_request req;
+	uint32_t pending, v;
+	int rc;
+
+	atomic_store(&s->self, (unsigned long)pthread_self());
+	for (;;) {
+		rc = vioreq_rt_attach(s->f->vm, s->client, &pending);
+		if (rc == -VIOREQ_ENODEV)
+			break;
+		if (rc != 0) {
+			atomic_fetch_add(&s->errors, 1);
+			break;
+		}
+		for (v = 0; v < VIOREQ_SLOT_COUNT; v++)
+			if ((pending & (1u << v)) &&
+			    (vioreq_rt_request(s->f->vm, s->client, v,
+					       &req) != 0 ||
+			     vioreq_rt_notify_request_finish(
+				     s->f->vm, s->client, v,
+				     req.address ^ SERVE_SALT) != 0))
+				atomic_fetch_add(&s->errors, 1);
+	}
+	return NULL;
+}
+
+/* One request of vCPU v, waited for by polling the slot (sched_yield:
+ * the machine may have two CPUs); returns the thread that assigned it. */
+static unsigned long round_trip(struct fixture *f, uint32_t v, uint32_t type,
+				uint64_t addr, uint32_t polling)
+{
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	trap(f, v, type, VIOREQ_DIR_READ, addr, 1, 0, polling);
+	while (atomic_load_explicit(word(&f->page->slot[v].processed),
+				    memory_order_acquire) !=
+	       VIOREQ_STATE_COMPLETE) {
+		sched_yield();
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		assert_true(t.tv_sec - t0.tv_sec < 20);	/* lost */
+	}
+	assert_true(resume(f, v) == ((addr ^ SERVE_SALT) & 0xFFFFFFFFu));
+	return atomic_load(&f->assigner[v]);
+}
+
+/*
+ * Inline dispatch: with spin_ns, a client thread spinning in attach (or
+ * lingering after its completion) runs the dispatch pass itself: for its
+ * own requests (back-to-back polling round trips), and for another
+ * client's, which must still reach that client, blocked on its condition
+ * variable. Without spin, only the worker dispatches. Either way every
+ * request completes once, with its client's result.
+ */
+static void test_inline_dispatch(void **state)
+{
+	static const struct vioreq_rt_range mmio = {
+		VIOREQ_TYPE_MMIO, 0xC0000000, 0xC0000FFF
+	};
+	struct fixture *f = *state;
+	struct server a = { .f = f }, b = { .f = f };
+	uint32_t i, own = 0, cross = 0, notify = 0, own_total, cross_total;
+
+	a.client = vioreq_rt_create_client(f->vm, 0, &mmio, 1);
+	b.client = vioreq_rt_create_client(f->vm, 0, &uart_range, 1);
+	assert_true(a.client >= 0 && b.client >= 0);
+	assert_int_equal(pthread_create(&a.thread, NULL, serve_main, &a), 0);
+	assert_int_equal(pthread_create(&b.thread, NULL, serve_main, &b), 0);
+	while (!atomic_load(&a.self) || !atomic_load(&b.self))
+		usleep(1000);
+
+	/* Back to back: the round trip the bench measures. With spin, go on
+	 * (bounded) until the inline path was taken at least once: on a
+	 * loaded machine the threads may be preempted for longer than the
+	 * spin. */
+	for (i = 0; i < 2000 || (f->spin_ns && !own && i < 20000); i++)
+		own += round_trip(f, 0, VIOREQ_TYPE_MMIO, 0xC0000010 + i % 64,
+				  1) == atomic_load(&a.self);
+	own_total = i;
+	/* B sleeps (its spin ran out); A has just completed, so it watches
+	 * when B's request arrives, and dispatches it to B. */
+	for (i = 0; i < 50 || (f->spin_ns && !cross && i < 500); i++) {
+		usleep(3000);
+		(void)round_trip(f, 1, VIOREQ_TYPE_MMIO, 0xC0000100, 1);
+		notify += i % 2 == 0;
+		cross += round_trip(f, 2, VIOREQ_TYPE_PORTIO, 0x3F8 + i % 8,
+				    i % 2) == atomic_load(&a.self);
+	}
+	cross_total = i;
+	assert_int_equal(vioreq_rt_destroy_client(f->vm, a.client), 0);
+	assert_int_equal(vioreq_rt_destroy_client(f->vm, b.client), 0);
+	pthread_join(a.thread, NULL);
+	pthread_join(b.thread, NULL);
+	assert_int_equal(atomic_load(&a.errors), 0);
+	assert_int_equal(atomic_load(&b.errors), 0);
+	/* Notified only for the slots that did not poll, once each. */
+	assert_int_equal(atomic_load(&f->notified[0]), 0);
+	assert_int_equal(atomic_load(&f->notified[2]), notify);
+	print_message("inline dispatch (spin %u ns): %u/%u own, %u/%u "
+		      "cross-client\n", f->spin_ns, own, own_total, cross,
+		      cross_total);
+	if (f->spin_ns != 0) {
+		assert_true(own > 0);
+		assert_true(cross > 0);
+	} else {
+		assert_int_equal(own, 0);
+		assert_int_equal(cross, 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -478,6 +629,26 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stale_finish_after_clear,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pci_conf1, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_inline_dispatch, setup,
+						teardown),
+		/* Again with spin-then-block and inline dispatch. */
+		cmocka_unit_test_setup_teardown(test_create_vm_errors, setup_spin,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_bad_ranges, setup_spin,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_unknown_and_destroyed_client, setup_spin, teardown),
+		cmocka_unit_test_setup_teardown(test_attach_request_finish,
+						setup_spin, teardown),
+		cmocka_unit_test_setup_teardown(test_destroy_while_attached,
+						setup_spin, teardown),
+		cmocka_unit_test_setup_teardown(test_clear, setup_spin, teardown),
+		cmocka_unit_test_setup_teardown(test_stale_finish_after_clear,
+						setup_spin, teardown),
+		cmocka_unit_test_setup_teardown(test_pci_conf1, setup_spin,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_inline_dispatch, setup_spin,
 						teardown),
 	};
 

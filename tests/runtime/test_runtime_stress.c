@@ -4,7 +4,10 @@
  * overrides; the sanitizer builds use fewer) through libvioreq to the
  * UART, two PCI devices, 16 extra MMIO ranges and the default client,
  * while every client is destroyed and re-created and the VM is cleared
- * mid-run. Nothing may be lost, duplicated or wrong.
+ * mid-run. Nothing may be lost, duplicated or wrong. Twice: with the
+ * runtime's threads blocking at once (spin_ns 0), and with spin-then-block
+ * (spin_ns 20 us), where client threads run the dispatch inline and race
+ * the worker, each other, the restarts and the clear.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -34,7 +37,7 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-static void test_stress_churn_and_clear(void **state)
+static void stress_churn_and_clear(uint32_t spin_ns)
 {
 	static const uint32_t restart_order[] = {
 		SIM_TARGET_UART, SIM_TARGET_PCI0, SIM_TARGET_DEFAULT,
@@ -46,7 +49,7 @@ static void test_stress_churn_and_clear(void **state)
 	struct sim_config cfg = {
 		.vcpus = 8, .clients = 3, .ranges = 16,
 		.requests = requests_wanted(), .mode = SIM_MODE_MIXED,
-		.seed = 42, .lost_timeout_ms = 20000,
+		.seed = 42, .lost_timeout_ms = 20000, .spin_ns = spin_ns,
 	};
 	struct sim_results res;
 	struct sim *sim;
@@ -55,7 +58,6 @@ static void test_stress_churn_and_clear(void **state)
 	/* Restarts spread over 10%..85% of the run, the clear at 50%. */
 	const uint32_t events = restarts + 1;
 
-	(void)state;
 	assert_int_equal(sim_create(&cfg, &sim, err, sizeof(err)), 0);
 	assert_int_equal(sim_start(sim), 0);
 	while (!sim_done(sim)) {
@@ -78,9 +80,9 @@ static void test_stress_churn_and_clear(void **state)
 	}
 	sim_wait(sim);
 	sim_results(sim, &res);
-	printf("stress: %llu requests in %.2f s (%.0f/s), %llu overlapped "
+	printf("stress (spin %u ns): %llu requests in %.2f s (%.0f/s), %llu overlapped "
 	       "%u restarts and %u clear; lost %llu, duplicated %llu, "
-	       "wrong %llu\n", (unsigned long long)res.completed,
+	       "wrong %llu\n", spin_ns, (unsigned long long)res.completed,
 	       res.elapsed_s, (double)res.completed / res.elapsed_s,
 	       (unsigned long long)res.disrupted, event - cleared, cleared,
 	       (unsigned long long)res.lost,
@@ -97,10 +99,23 @@ static void test_stress_churn_and_clear(void **state)
 	sim_destroy(sim);
 }
 
+static void test_stress_churn_and_clear(void **state)
+{
+	(void)state;
+	stress_churn_and_clear(0);
+}
+
+static void test_stress_churn_and_clear_spin(void **state)
+{
+	(void)state;
+	stress_churn_and_clear(20000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stress_churn_and_clear),
+		cmocka_unit_test(test_stress_churn_and_clear_spin),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

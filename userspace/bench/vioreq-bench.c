@@ -1036,10 +1036,11 @@ static const char *harness_text =
 static const char *runtime_harness_text =
 	"vioreq_runtime local backend: vCPU thread plays the hypervisor "
 	"(fills slot 0, PENDING, vioreq_local_upcall, polls for COMPLETE or "
-	"waits for the notify callback); the runtime's dispatch worker; a "
-	"client thread in vioreq_rt_attach / vioreq_rt_request / "
-	"vioreq_rt_notify_request_finish. roundtrip_minimal has the bench's "
-	"own harness";
+	"waits for the notify callback); a client thread in vioreq_rt_attach "
+	"/ vioreq_rt_request / vioreq_rt_notify_request_finish, with "
+	"spin_ns = VIOREQ_LOCAL_SPIN_NS_SUGGESTED: it dispatches inline while "
+	"it spins, the runtime's dispatch worker being the fallback. "
+	"roundtrip_minimal has the bench's own harness";
 
 static void print_json(const struct options *o, const struct results *r)
 {
@@ -1169,12 +1170,15 @@ static void print_json(const struct options *o, const struct results *r)
 		       "and completes\", \"pingpong\": \"2 threads, both pure "
 		       "spin, one per CPU\", \"errors\": %llu},\n",
 		       r->cpus,
-		       r->roundtrip_runtime ? "3 threads, unpinned: the vCPU "
-		       "spins on the slot state (poll) or sleeps on a futex "
-		       "(notify); the runtime's dispatch worker sleeps on its "
-		       "upcall futex; the client sleeps in vioreq_rt_attach "
-		       "(condition variable). 1 thread spins (poll) or none "
-		       "(notify)" : "not built",
+		       r->roundtrip_runtime ? "3 threads, unpinned, runtime "
+		       "spin_ns = VIOREQ_LOCAL_SPIN_NS_SUGGESTED (50 us): the "
+		       "vCPU spins on the slot state (poll) or sleeps on a "
+		       "futex (notify); the client thread spins in "
+		       "vioreq_rt_attach (and lingers after its completion) "
+		       "watching the upcall and runs the core dispatch itself "
+		       "(inline dispatch); the runtime's dispatch worker "
+		       "sleeps on its upcall futex while a client watches. 2 "
+		       "threads spin (poll) or 1 (notify)" : "not built",
 		       r->pinned ? "true" : "false",
 		       (unsigned long long)r->roundtrip_errors);
 	}

@@ -32,15 +32,25 @@ uint32_t vioreq_futex_event_read(struct vioreq_futex_event *ev)
 	return atomic_load_explicit(&ev->seq, memory_order_acquire);
 }
 
+void vioreq_futex_event_bump(struct vioreq_futex_event *ev)
+{
+	atomic_fetch_add_explicit(&ev->seq, 1, memory_order_seq_cst);
+}
+
+void vioreq_futex_event_wake(struct vioreq_futex_event *ev)
+{
+	if (atomic_load_explicit(&ev->sleepers, memory_order_seq_cst) != 0)
+		syscall(SYS_futex, (uint32_t *)&ev->seq, FUTEX_WAKE_PRIVATE,
+			INT_MAX, NULL, NULL, 0);
+}
+
 void vioreq_futex_event_signal(struct vioreq_futex_event *ev)
 {
 	/* seq_cst on both sides (here: bump, then read sleepers; in wait:
 	 * count in, then re-read seq) so that either we see the sleeper or
 	 * it sees the new sequence: no lost wake-up. */
-	atomic_fetch_add_explicit(&ev->seq, 1, memory_order_seq_cst);
-	if (atomic_load_explicit(&ev->sleepers, memory_order_seq_cst) != 0)
-		syscall(SYS_futex, (uint32_t *)&ev->seq, FUTEX_WAKE_PRIVATE,
-			INT_MAX, NULL, NULL, 0);
+	vioreq_futex_event_bump(ev);
+	vioreq_futex_event_wake(ev);
 }
 
 int vioreq_futex_event_wait(struct vioreq_futex_event *ev, uint32_t seen,

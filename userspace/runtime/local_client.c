@@ -141,10 +141,102 @@ static void client_leave(struct local_vm *vm, uint32_t id)
 	pthread_cond_broadcast(&vm->released);
 }
 
+static bool notify_pending(const struct vioreq_events *ev)
+{
+	uint32_t v;
+
+	for (v = 0; v < VIOREQ_SLOT_COUNT; v++)
+		if (ev->notify[v])
+			return true;
+	return false;
+}
+
+/* One inline dispatch pass with the lock held: wake the clients it
+ * assigned to now; collect its notifications in *notify_ev, to deliver
+ * once the lock is dropped. */
+static void dispatch_pass_locked(struct local_vm *vm,
+				 struct vioreq_events *notify_ev)
+{
+	struct vioreq_events ev;
+	uint32_t v;
+
+	memset(&ev, 0, sizeof(ev));
+	local_dispatch_locked(vm, &ev);
+	local_wake_clients(vm, &ev);
+	for (v = 0; v < VIOREQ_SLOT_COUNT; v++)
+		notify_ev->notify[v] |= ev.notify[v];
+}
+
+/*
+ * Spin in attach (lock held on entry and on return; dropped meanwhile)
+ * until the client is woken (a slot assigned, or destroyed), or the
+ * deadline. While spinning the thread watches the upcall and runs the
+ * dispatch pass itself (inline dispatch, local_worker.c); when its own
+ * pass assigned to this client it keeps the lock, so attach returns
+ * without taking it again. attached is held so that the core id stays
+ * ours (DESTROYING) and destroy_vm waits for us. Notifications of slots
+ * the core completed itself go to *notify_ev, for after the unlock.
+ */
+static void attach_spin(struct local_vm *vm, uint32_t id, uint64_t deadline,
+			struct vioreq_events *notify_ev)
+{
+	struct local_client *rec = &vm->clients[id];
+	uint32_t seen = atomic_load_explicit(&rec->wake_seq,
+					     memory_order_relaxed);
+	uint32_t i;
+
+	rec->attached++;
+	local_watch_begin(vm);
+	pthread_mutex_unlock(&vm->lock);
+	for (i = 1;; i++) {
+		/* Bumped under the lock by every assignment to us and by
+		 * destroy: the caller re-checks under the lock. */
+		if (atomic_load_explicit(&rec->wake_seq,
+					 memory_order_acquire) != seen) {
+			pthread_mutex_lock(&vm->lock);
+			break;
+		}
+		/* The deadline bounds the spin even while upcalls keep
+		 * coming: a spinner is not a second worker. */
+		if (i % 16 == 0 && local_now_ns() >= deadline) {
+			pthread_mutex_lock(&vm->lock);
+			break;
+		}
+		/* trylock: spinners that queue on the mutex behind each
+		 * other (a clear makes upcalls come back to back) starve
+		 * the clients that need it to finish their requests. A
+		 * busy lock is left alone; what stays pending is served
+		 * at the next look, or at the end below. */
+		if (local_upcall_pending(vm) &&
+		    pthread_mutex_trylock(&vm->lock) == 0) {
+			if (local_upcall_pending(vm))
+				dispatch_pass_locked(vm, notify_ev);
+			if (atomic_load_explicit(&rec->wake_seq,
+						 memory_order_relaxed) != seen)
+				break;	/* ours: keep the lock */
+			pthread_mutex_unlock(&vm->lock);
+			local_notify_hypervisor(vm, notify_ev);
+			memset(notify_ev->notify, 0,
+			       sizeof(notify_ev->notify));
+			continue;
+		}
+		local_cpu_relax();
+	}
+	/* local_watch_end, with the lock held: an upcall that saw us
+	 * watching woke nobody, so serve it. */
+	atomic_fetch_sub_explicit(&vm->watchers, 1, memory_order_seq_cst);
+	if (local_upcall_pending(vm))
+		dispatch_pass_locked(vm, notify_ev);
+	rec->attached--;
+	client_leave(vm, id);
+}
+
 int local_attach(struct vioreq_rt_vm *base, int client, uint32_t *pending)
 {
 	struct local_vm *vm = local_vm_of(base);
 	struct local_client *rec;
+	struct vioreq_events notify_ev;
+	uint64_t deadline = 0;
 	uint32_t id, mask;
 	int rc;
 
@@ -154,6 +246,7 @@ int local_attach(struct vioreq_rt_vm *base, int client, uint32_t *pending)
 		pthread_mutex_unlock(&vm->lock);
 		return rc;
 	}
+	memset(&notify_ev, 0, sizeof(notify_ev));
 	rec = &vm->clients[id];
 	for (;;) {
 		/* The id cannot be reused while we are attached (the core
@@ -167,12 +260,34 @@ int local_attach(struct vioreq_rt_vm *base, int client, uint32_t *pending)
 			*pending = mask;
 			break;
 		}
+		/* Spin first, up to spin_ns in all; then block. */
+		if (vm->config.spin_ns != 0) {
+			uint64_t now = local_now_ns();
+
+			if (deadline == 0)
+				deadline = now + vm->config.spin_ns;
+			if (now < deadline) {
+				attach_spin(vm, id, deadline, &notify_ev);
+				continue;
+			}
+		}
+		/* Deliver the notifications of our inline passes before we
+		 * block: a notified vCPU waits for them (the stress test
+		 * lost requests to this). */
+		if (notify_pending(&notify_ev)) {
+			pthread_mutex_unlock(&vm->lock);
+			local_notify_hypervisor(vm, &notify_ev);
+			memset(&notify_ev, 0, sizeof(notify_ev));
+			pthread_mutex_lock(&vm->lock);
+			continue;
+		}
 		rec->attached++;
 		pthread_cond_wait(&rec->assigned, &vm->lock);
 		rec->attached--;
 		client_leave(vm, id);
 	}
 	pthread_mutex_unlock(&vm->lock);
+	local_notify_hypervisor(vm, &notify_ev);
 	return rc;
 }
 
@@ -214,6 +329,7 @@ int local_notify_request_finish(struct vioreq_rt_vm *base, int client,
 	struct local_vm *vm = local_vm_of(base);
 	struct vioreq_slot *slot;
 	bool notify = false;
+	bool linger = false;
 	uint32_t id;
 	int rc;
 
@@ -233,6 +349,19 @@ int local_notify_request_finish(struct vioreq_rt_vm *base, int client,
 	if (rc != 0) {
 		pthread_mutex_unlock(&vm->lock);
 		return rc;
+	}
+	/*
+	 * Linger (spin_ns > 0): when this completes the last slot the client
+	 * holds, its thread has nothing left to do in the runtime but come
+	 * back to attach; the vCPU, once it sees COMPLETE, may trap again
+	 * at once. Watching from before COMPLETE is published, this thread
+	 * is there to serve that upcall inline instead of the worker being
+	 * woken for it.
+	 */
+	if (vm->config.spin_ns != 0 &&
+	    (local_held_by(vm, id) & ~(1u << vcpu)) == 0) {
+		linger = true;
+		local_watch_begin(vm);
 	}
 	slot = &vm->page->slot[vcpu];
 	/* The result goes in while the core says we hold the slot, so it can
@@ -258,6 +387,25 @@ int local_notify_request_finish(struct vioreq_rt_vm *base, int client,
 	pthread_mutex_unlock(&vm->lock);
 	if (rc == 0 && notify && vm->config.notify)
 		vm->config.notify(vm->config.ctx, vcpu);
+	if (linger) {
+		uint32_t ns = vm->config.spin_ns < VIOREQ_LOCAL_LINGER_MAX_NS ?
+			      vm->config.spin_ns : VIOREQ_LOCAL_LINGER_MAX_NS;
+		uint64_t deadline = local_now_ns() + ns;
+		uint32_t i;
+
+		/* One upcall served, or the deadline: then back to the
+		 * caller (attach, typically, spins on). */
+		for (i = 1;; i++) {
+			if (local_upcall_pending(vm)) {
+				local_dispatch_inline(vm);
+				break;
+			}
+			if (i % 16 == 0 && local_now_ns() >= deadline)
+				break;
+			local_cpu_relax();
+		}
+		local_watch_end(vm);
+	}
 	return rc;
 }
 
@@ -271,6 +419,7 @@ void local_destroy_client_locked(struct local_vm *vm, uint32_t core_id,
 	local_trace_completed(vm, held, VIOREQ_STATE_PROCESSING,
 			      VIOREQ_LOCAL_BY_CORE);
 	rec->live = false;
+	atomic_fetch_add_explicit(&rec->wake_seq, 1, memory_order_release);
 	pthread_cond_broadcast(&rec->assigned);
 	client_leave(vm, core_id);
 	pthread_cond_broadcast(&vm->released);

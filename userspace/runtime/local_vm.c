@@ -19,8 +19,13 @@ void local_wake_clients(struct local_vm *vm, const struct vioreq_events *ev)
 	uint32_t c;
 
 	for (c = 0; c < VIOREQ_CLIENTS_PER_VM; c++)
-		if (ev->wake[c])
+		if (ev->wake[c]) {
+			/* For a thread spinning in attach, then a sleeping
+			 * one. */
+			atomic_fetch_add_explicit(&vm->clients[c].wake_seq, 1,
+						  memory_order_release);
 			pthread_cond_broadcast(&vm->clients[c].assigned);
+		}
 }
 
 void local_notify_hypervisor(struct local_vm *vm,
@@ -57,9 +62,17 @@ uint32_t local_held_by(const struct local_vm *vm, uint32_t core_id)
 	return mask;
 }
 
-void vioreq_local_upcall(struct vioreq_rt_vm *vm)
+void vioreq_local_upcall(struct vioreq_rt_vm *base)
 {
-	vioreq_futex_event_signal(&local_vm_of(vm)->upcall);
+	struct local_vm *vm = local_vm_of(base);
+
+	vioreq_futex_event_bump(&vm->upcall);
+	/* A thread watching the upcall serves it, now or when it stops
+	 * watching (local_watch_end): no syscall, no worker wake-up. See
+	 * local_worker.c for why nothing is lost. */
+	if (atomic_load_explicit(&vm->watchers, memory_order_seq_cst) != 0)
+		return;
+	vioreq_futex_event_wake(&vm->upcall);
 }
 
 static int local_create_vm(struct vioreq_page *page, const void *config,
@@ -72,9 +85,11 @@ static int local_create_vm(struct vioreq_page *page, const void *config,
 
 	if (!config)
 		return -VIOREQ_EINVAL;
-	vm = calloc(1, sizeof(*vm));
+	/* Aligned: the upcall's cache line is _Alignas(64). */
+	vm = aligned_alloc(_Alignof(struct local_vm), sizeof(*vm));
 	if (!vm)
 		return -ENOMEM;
+	memset(vm, 0, sizeof(*vm));
 	/* The core's VM state is ~200 KiB: on the heap, never the stack. */
 	vm->core = calloc(1, sizeof(*vm->core));
 	if (!vm->core) {
@@ -89,14 +104,18 @@ static int local_create_vm(struct vioreq_page *page, const void *config,
 	vioreq_vm_init(vm->core);
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_mutex_init(&vm->clear_lock, NULL);
-	for (c = 0; c < VIOREQ_CLIENTS_PER_VM; c++)
+	for (c = 0; c < VIOREQ_CLIENTS_PER_VM; c++) {
 		pthread_cond_init(&vm->clients[c].assigned, NULL);
+		atomic_init(&vm->clients[c].wake_seq, 0);
+	}
 	/* clear waits with a CLOCK_MONOTONIC deadline. */
 	pthread_condattr_init(&monotonic);
 	pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
 	pthread_cond_init(&vm->released, &monotonic);
 	pthread_condattr_destroy(&monotonic);
 	vioreq_futex_event_init(&vm->upcall);
+	atomic_init(&vm->watchers, 0);
+	atomic_init(&vm->dispatched, 0);
 	atomic_init(&vm->stopping, false);
 	rc = pthread_create(&vm->worker, NULL, local_worker_main, vm);
 	if (rc != 0) {

@@ -32,6 +32,9 @@ struct local_client {
 	bool live;		/* created and not destroyed */
 	uint32_t attached;	/* threads blocked in attach */
 	pthread_cond_t assigned; /* a slot was assigned, or it was destroyed */
+	/* Bumped (lock held, release) whenever `assigned` is signalled:
+	 * what a thread spinning in attach watches instead of sleeping. */
+	_Atomic uint32_t wake_seq;
 	/* slot_epoch of the request it last read from each slot: it may
 	 * finish only that one (see local_notify_request_finish). */
 	uint32_t read_epoch[VIOREQ_SLOT_COUNT];
@@ -53,7 +56,23 @@ struct local_vm {
 					 * wait on it */
 	/* One clear at a time: clear_end must not end another's clear. */
 	pthread_mutex_t clear_lock;
-	struct vioreq_futex_event upcall;
+	/*
+	 * The upcall and who watches it, on one cache line (the vCPU bumps
+	 * seq and reads watchers in one go):
+	 *  - upcall.seq: bumped by every vioreq_local_upcall;
+	 *  - watchers: threads spinning in the runtime that will run the
+	 *    dispatch themselves for any upcall they see (inline dispatch,
+	 *    local_watch_begin/end); while nonzero, the upcall wakes nobody;
+	 *  - dispatched: the highest upcall.seq read before a dispatch pass
+	 *    that has ended (lock held, release): every slot made PENDING
+	 *    before that upcall has been dispatched. upcall.seq != dispatched
+	 *    means an upcall may still be unserved.
+	 */
+	struct {
+		_Alignas(64) struct vioreq_futex_event upcall;
+		_Atomic uint32_t watchers;
+		_Atomic uint32_t dispatched;
+	};
 	atomic_bool stopping;
 	pthread_t worker;
 };
@@ -82,6 +101,25 @@ void local_dispatch_locked(struct local_vm *vm, struct vioreq_events *ev);
 
 /* The dispatch worker (local_worker.c). */
 void *local_worker_main(void *arg);
+
+/* Spin-then-block and inline dispatch (local_worker.c; see the comment
+ * there for the protocol). */
+uint64_t local_now_ns(void);
+static inline void local_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+/* An upcall may be unserved (no lock needed). */
+bool local_upcall_pending(struct local_vm *vm);
+/* Lock, one dispatch pass, wake the clients, unlock, notify. */
+void local_dispatch_inline(struct local_vm *vm);
+/* Start / stop watching the upcall (lock not held). Between the two the
+ * caller must run local_dispatch_inline whenever local_upcall_pending;
+ * local_watch_end hands over what arrived meanwhile. */
+void local_watch_begin(struct local_vm *vm);
+void local_watch_end(struct local_vm *vm);
 
 /* Client operations (local_client.c). */
 int local_create_client(struct vioreq_rt_vm *vm, uint32_t flags,

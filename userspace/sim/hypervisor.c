@@ -143,6 +143,8 @@ int sim_hv_access(struct sim_vcpu *c, struct sim_access *a, uint64_t *result)
 	uint32_t seen;
 	int rc;
 
+	if (sim->cfg.backend == SIM_BACKEND_KERNEL)
+		return sim_hv_kernel_access(c, a, result);
 	if (state_acquire(slot) != VIOREQ_STATE_FREE)
 		c->duplicated++; /* someone moved our free slot */
 	write_request(slot, a, c->polling ? 1u : 0u);

@@ -17,6 +17,11 @@ const char *sim_mode_name(enum sim_mode mode)
 	}
 }
 
+const char *sim_backend_name(enum sim_backend backend)
+{
+	return backend == SIM_BACKEND_KERNEL ? "kernel" : "local";
+}
+
 static double rate(uint64_t count, double seconds)
 {
 	return seconds > 0 ? (double)count / seconds : 0;
@@ -36,8 +41,9 @@ void sim_report_table(FILE *out, const struct sim *sim,
 {
 	uint32_t t;
 
-	fprintf(out, "vioreq-sim: %u vCPUs, %u I/O clients + default, "
-		"%u extra ranges, mode %s, %.2f s\n", cfg->vcpus, cfg->clients,
+	fprintf(out, "vioreq-sim: %s backend, %u vCPUs, %u I/O clients + "
+		"default, %u extra ranges, mode %s, %.2f s\n",
+		sim_backend_name(cfg->backend), cfg->vcpus, cfg->clients,
 		cfg->ranges, sim_mode_name(cfg->mode), res->elapsed_s);
 	fprintf(out, "  %-12s %10s %12s %10s %10s\n", "request type", "count",
 		"req/s", "p50 us", "p99 us");
@@ -74,9 +80,11 @@ void sim_report_json(FILE *out, const struct sim *sim,
 {
 	uint32_t t;
 
-	fprintf(out, "{\n  \"config\": {\"vcpus\": %u, \"clients\": %u, "
+	fprintf(out, "{\n  \"config\": {\"backend\": \"%s\", "
+		"\"vcpus\": %u, \"clients\": %u, "
 		"\"ranges\": %u, \"mode\": \"%s\", \"requests\": %llu, "
-		"\"seed\": %llu},\n", cfg->vcpus, cfg->clients, cfg->ranges,
+		"\"seed\": %llu},\n", sim_backend_name(cfg->backend),
+		cfg->vcpus, cfg->clients, cfg->ranges,
 		sim_mode_name(cfg->mode), (unsigned long long)cfg->requests,
 		(unsigned long long)cfg->seed);
 	fprintf(out, "  \"elapsed_s\": %.3f,\n  \"types\": [\n",

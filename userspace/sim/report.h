@@ -8,6 +8,7 @@
 #include "sim.h"
 
 const char *sim_mode_name(enum sim_mode mode);
+const char *sim_backend_name(enum sim_backend backend);
 void sim_report_table(FILE *out, const struct sim *sim,
 		      const struct sim_config *cfg,
 		      const struct sim_results *res);

@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sim_internal.h"
+#include "vioreq/runtime_kernel.h"
 #include "vioreq/runtime_local.h"
 
 static const char *const fixed_names[] = {
@@ -47,6 +49,11 @@ static int config_check(const struct sim_config *cfg, char *err,
 	if (cfg->ranges > SIM_MAX_EXTRA_RANGES) {
 		snprintf(err, errlen, "ranges must be 0 to %u",
 			 SIM_MAX_EXTRA_RANGES);
+		return -EINVAL;
+	}
+	if (cfg->backend != SIM_BACKEND_LOCAL &&
+	    cfg->backend != SIM_BACKEND_KERNEL) {
+		snprintf(err, errlen, "unknown backend");
 		return -EINVAL;
 	}
 	if (cfg->mode != SIM_MODE_NOTIFY && cfg->mode != SIM_MODE_POLL &&
@@ -101,6 +108,7 @@ int sim_create(const struct sim_config *config, struct sim **out, char *err,
 	       size_t errlen)
 {
 	struct vioreq_local_config local = { 0 };
+	struct vioreq_kernel_config kernel = { 0 };
 	struct sim *sim;
 	uint32_t t, v, i;
 	int rc;
@@ -112,6 +120,7 @@ int sim_create(const struct sim_config *config, struct sim **out, char *err,
 	if (!sim)
 		return -ENOMEM;
 	sim->cfg = *config;
+	sim->hv_fd = -1;
 	if (sim->cfg.lost_timeout_ms == 0)
 		sim->cfg.lost_timeout_ms = 5000;
 	sim->pci_count = config->clients - 1;
@@ -140,17 +149,46 @@ int sim_create(const struct sim_config *config, struct sim **out, char *err,
 	atomic_init(&sim->stop, false);
 	atomic_init(&sim->vcpus_running, 0);
 
-	local.notify = sim_hv_notify;
-	local.trace = config->trace ? sim_trace_service : NULL;
-	local.ctx = sim;
-	local.clear_timeout_ms = SIM_CLEAR_TIMEOUT_MS;
-	rc = vioreq_rt_create_vm(&vioreq_local_backend, sim->page, &local,
-				 &sim->vm);
+	if (config->backend == SIM_BACKEND_KERNEL) {
+		/* The hypervisor is vioreq.ko's simulator; the VM is made
+		 * on /dev/acrn_hsm, which pins the page. */
+		rc = sim_hv_kernel_open(sim, err, errlen);
+		if (rc != 0) {
+			sim_destroy(sim);
+			return rc == -EINVAL ? -EIO : rc;
+		}
+		kernel.trace = config->trace ? sim_trace_service : NULL;
+		kernel.ctx = sim;
+		kernel.clear_timeout_ms = SIM_CLEAR_TIMEOUT_MS;
+		rc = vioreq_rt_create_vm(&vioreq_kernel_backend, sim->page,
+					 &kernel, &sim->vm);
+	} else {
+		local.notify = sim_hv_notify;
+		local.trace = config->trace ? sim_trace_service : NULL;
+		local.ctx = sim;
+		local.clear_timeout_ms = SIM_CLEAR_TIMEOUT_MS;
+		local.spin_ns = config->spin_ns;
+		rc = vioreq_rt_create_vm(&vioreq_local_backend, sim->page,
+					 &local, &sim->vm);
+	}
 	if (rc != 0) {
-		snprintf(err, errlen, "creating the VM failed: %s",
-			 strerror(-rc));
+		snprintf(err, errlen, "creating the VM (%s backend) failed: %s",
+			 config->backend == SIM_BACKEND_KERNEL ? "kernel" :
+			 "local", strerror(-rc));
 		sim_destroy(sim);
-		return rc;
+		/* -EINVAL means bad options to the caller (exit 2). */
+		return rc == -EINVAL ? -EIO : rc;
+	}
+	if (config->backend == SIM_BACKEND_KERNEL) {
+		uint16_t vcpu_num = 0;
+
+		(void)vioreq_kernel_vm_info(sim->vm, &sim->vmid, &vcpu_num);
+		if (vcpu_num < config->vcpus) {
+			snprintf(err, errlen, "the kernel's VM has %u vCPUs, "
+				 "fewer than %u", vcpu_num, config->vcpus);
+			sim_destroy(sim);
+			return -EIO;
+		}
 	}
 
 	for (t = SIM_TARGET_DEFAULT; t < SIM_TARGET_PCI0 + sim->pci_count; t++) {
@@ -380,6 +418,8 @@ void sim_destroy(struct sim *sim)
 	sim_wait(sim);
 	if (sim->vm)
 		vioreq_rt_destroy_vm(sim->vm);
+	if (sim->hv_fd >= 0)
+		close(sim->hv_fd);
 	for (t = 0; t < SIM_TARGET_COUNT; t++)
 		free(sim->clients[t].ranges);
 	for (v = 0; v < SIM_MAX_VCPUS; v++) {

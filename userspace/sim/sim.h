@@ -2,8 +2,8 @@
 /*
  * The hypervisor simulator: a User VM whose vCPU threads trap accesses of
  * a workload into the request page, driving each slot as the hypervisor
- * does, served through libvioreq (local backend) by I/O client threads
- * that run device models; every read result is checked.
+ * does, served through libvioreq (local or kernel backend) by I/O client
+ * threads that run device models; every read result is checked.
  *
  *   sim_create -> sim_start -> [sim_restart_client, sim_clear, sim_stop]
  *   -> sim_wait -> sim_results -> sim_destroy
@@ -28,6 +28,14 @@ enum sim_mode {
 	SIM_MODE_MIXED,		/* odd vCPUs poll, even ones are notified */
 };
 
+/* Which libvioreq backend serves the VM. */
+enum sim_backend {
+	SIM_BACKEND_LOCAL,	/* in-process; the vCPU threads write the page */
+	SIM_BACKEND_KERNEL,	/* /dev/acrn_hsm (vioreq.ko backend=sim); the
+				 * vCPUs inject and wait through
+				 * /dev/vioreq_sim */
+};
+
 struct sim_config {
 	uint32_t vcpus;		/* 1 .. SIM_MAX_VCPUS */
 	uint32_t clients;	/* device clients: 1 = UART, 2 = + one PCI
@@ -37,7 +45,10 @@ struct sim_config {
 	enum sim_mode mode;
 	uint64_t seed;
 	uint32_t lost_timeout_ms; /* a request not complete after this is lost */
+	uint32_t spin_ns;	/* the runtime's spin_ns (runtime_local.h):
+				 * 0 = never spin */
 	FILE *trace;		/* every slot transition, or NULL */
+	enum sim_backend backend;	/* default (0): local */
 };
 
 /* Targets: who serves an access, the rows of the per-client table. */

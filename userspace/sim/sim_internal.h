@@ -111,6 +111,9 @@ struct sim {
 	struct sim_config cfg;
 	struct vioreq_page *page;
 	struct vioreq_rt_vm *vm;
+	/* Kernel backend: /dev/vioreq_sim, and the VM's id there. */
+	int hv_fd;
+	uint16_t vmid;
 	uint32_t pci_count;
 
 	/* The devices; each lock serialises an old client thread still
@@ -142,6 +145,11 @@ struct sim {
 int sim_hv_access(struct sim_vcpu *c, struct sim_access *a, uint64_t *result);
 void sim_hv_notify(void *ctx, uint32_t vcpu);
 void *sim_vcpu_main(void *arg);
+
+/* hv_kernel.c: the hypervisor through /dev/vioreq_sim (kernel backend). */
+int sim_hv_kernel_open(struct sim *sim, char *err, size_t errlen);
+int sim_hv_kernel_access(struct sim_vcpu *c, struct sim_access *a,
+			 uint64_t *result);
 
 /* workload.c: one operation (a few requests); -1 once a request is lost. */
 int sim_workload_step(struct sim_vcpu *c);

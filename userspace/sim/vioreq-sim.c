@@ -21,6 +21,9 @@
 
 static const char usage[] =
 	"usage: vioreq-sim [options]\n"
+	"  --backend B      local (the runtime in this process, default) or\n"
+	"                   kernel (/dev/acrn_hsm of vioreq.ko loaded with\n"
+	"                   backend=sim; the vCPUs trap through /dev/vioreq_sim)\n"
 	"  --vcpus N        vCPUs, 1-16 (default 4)\n"
 	"  --clients N      I/O clients besides the default one, 1-16: the UART,\n"
 	"                   then PCI devices (default 2: uart, pci0)\n"
@@ -31,6 +34,11 @@ static const char usage[] =
 	"  --mode M         poll, notify or mixed: how vCPUs wait for completion\n"
 	"                   (default notify)\n"
 	"  --seed N         workload seed (default 1)\n"
+	"  --spin-us N      the runtime's spin-then-block time, 0-1000000 us:\n"
+	"                   threads spin this long (dispatching inline) before\n"
+	"                   they sleep (default 0: never spin)\n"
+	"  --churn          while traffic runs, destroy and re-create every\n"
+	"                   client once and clear the VM once (needs --requests)\n"
 	"  --trace          print every slot transition (actor, from, to)\n"
 	"  --json           print the results as JSON\n"
 	"  --help           this text\n";
@@ -66,9 +74,45 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+/*
+ * --churn: event k (of `events`) fires once (k + 1) / (events + 1) of the
+ * requests have completed: the middle one is a clear, the others restart
+ * the default client, the UART, then the PCI devices. Returns how many
+ * failed.
+ */
+static uint32_t churn_step(struct sim *sim, uint64_t requests,
+			   uint32_t events, uint32_t *done)
+{
+	uint32_t failed = 0;
+
+	while (*done < events &&
+	       sim_completed(sim) >= requests * (*done + 1) / (events + 1)) {
+		uint32_t k = (*done)++;
+		const char *what = "clear";
+		int r;
+
+		if (k == events / 2) {
+			r = sim_clear(sim);
+		} else {
+			uint32_t target = SIM_TARGET_DEFAULT +
+					  (k < events / 2 ? k : k - 1);
+
+			what = sim_target_name(sim, target);
+			r = sim_restart_client(sim, target);
+		}
+		if (r != 0) {
+			fprintf(stderr, "vioreq-sim: churn: %s failed: %s\n",
+				what, strerror(-r));
+			failed++;
+		}
+	}
+	return failed;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
+		{ "backend", required_argument, NULL, 'b' },
 		{ "vcpus", required_argument, NULL, 'v' },
 		{ "clients", required_argument, NULL, 'c' },
 		{ "ranges", required_argument, NULL, 'r' },
@@ -76,6 +120,8 @@ int main(int argc, char **argv)
 		{ "seconds", required_argument, NULL, 's' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "seed", required_argument, NULL, 'S' },
+		{ "spin-us", required_argument, NULL, 'P' },
+		{ "churn", no_argument, NULL, 'C' },
 		{ "trace", no_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -91,6 +137,8 @@ int main(int argc, char **argv)
 	char err[160];
 	uint64_t n;
 	int opt, rc;
+	bool churn = false;
+	uint32_t churn_events = 0, churn_done = 0, churn_failed = 0;
 	struct timespec t0, now;
 
 	opterr = 0;
@@ -98,6 +146,14 @@ int main(int argc, char **argv)
 		const char *arg = optarg;
 
 		switch (opt) {
+		case 'b':
+			if (strcmp(arg, "local") == 0)
+				cfg.backend = SIM_BACKEND_LOCAL;
+			else if (strcmp(arg, "kernel") == 0)
+				cfg.backend = SIM_BACKEND_KERNEL;
+			else
+				return bad_option("--backend takes local or kernel, not '%s'", arg);
+			break;
 		case 'v':
 			if (parse_u64(arg, 1, SIM_MAX_VCPUS, &n))
 				return bad_option("--vcpus takes 1 to 16, not '%s'", arg);
@@ -143,6 +199,14 @@ int main(int argc, char **argv)
 				return bad_option("--seed takes a number, not '%s'", arg);
 			cfg.seed = n;
 			break;
+		case 'P':
+			if (parse_u64(arg, 0, 1000000, &n))
+				return bad_option("--spin-us takes 0 to 1000000, not '%s'", arg);
+			cfg.spin_ns = (uint32_t)n * 1000u;
+			break;
+		case 'C':
+			churn = true;
+			break;
 		case 't':
 			cfg.trace = stdout;
 			break;
@@ -164,6 +228,10 @@ int main(int argc, char **argv)
 		return bad_option("%s", "--requests and --seconds exclude each other");
 	if (!cfg.requests && seconds == 0)
 		seconds = DEFAULT_SECONDS;
+	if (churn && !cfg.requests)
+		return bad_option("%s", "--churn needs --requests");
+	/* One restart per client (the default one too), and one clear. */
+	churn_events = churn ? cfg.clients + 2 : 0;
 
 	rc = sim_create(&cfg, &sim, err, sizeof(err));
 	if (rc == -EINVAL)
@@ -186,7 +254,9 @@ int main(int argc, char **argv)
 	while (!sim_done(sim)) {
 		double t;
 
-		sleep_ms(100);
+		sleep_ms(churn_done < churn_events ? 5 : 100);
+		churn_failed += churn_step(sim, cfg.requests, churn_events,
+					   &churn_done);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		t = (double)(now.tv_sec - t0.tv_sec) +
 		    (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
@@ -207,6 +277,14 @@ int main(int argc, char **argv)
 	else
 		sim_report_table(stdout, sim, &cfg, &res);
 	rc = res.lost + res.duplicated + res.wrong == 0 ? 0 : 1;
+	if (churn) {
+		/* stderr: stdout may be JSON. */
+		fprintf(stderr, "vioreq-sim: churn: %u of %u restarts and "
+			"clears done, %u failed\n", churn_done, churn_events,
+			churn_failed);
+		if (churn_failed)
+			rc = 1;
+	}
 	sim_destroy(sim);
 	return rc;
 }

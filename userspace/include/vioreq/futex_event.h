@@ -26,6 +26,13 @@ uint32_t vioreq_futex_event_read(struct vioreq_futex_event *ev);
 
 void vioreq_futex_event_signal(struct vioreq_futex_event *ev);
 
+/* signal() in its two halves, for a signaller that decides in between
+ * whether a wake-up is needed (the local backend's upcall skips it while a
+ * spinning thread watches the sequence: local_vm.c). bump() is seq_cst, so
+ * a load after it is ordered after the increment. */
+void vioreq_futex_event_bump(struct vioreq_futex_event *ev);
+void vioreq_futex_event_wake(struct vioreq_futex_event *ev);
+
 /* Wait until the sequence differs from seen; deadline (CLOCK_MONOTONIC,
  * absolute) may be NULL. Returns 0, or -ETIMEDOUT. */
 int vioreq_futex_event_wait(struct vioreq_futex_event *ev, uint32_t seen,

@@ -33,7 +33,25 @@ struct vioreq_local_config {
 	/* How long clear waits for clients to complete their slots (ms);
 	 * 0: the default, 1000. */
 	uint32_t clear_timeout_ms;
+	/*
+	 * Spin-then-block (ns): how long a waiting thread spins before it
+	 * sleeps. 0: never spin (every wait is a futex / condition variable
+	 * sleep). With spin_ns > 0, the dispatch worker spins this long on
+	 * the upcall count after each pass, and a thread in attach spins
+	 * this long on its client's assignments before blocking; while it
+	 * spins it runs the core's dispatch itself when an upcall arrives
+	 * (inline dispatch), and the upcall then skips waking the worker.
+	 * A client that completes the last slot it holds also lingers up to
+	 * min(spin_ns, VIOREQ_LOCAL_LINGER_MAX_NS) in
+	 * notify_request_finish for the vCPU's next upcall. Pays off when
+	 * round trips are short and a CPU is free to spin; costs CPU time
+	 * otherwise. VIOREQ_LOCAL_SPIN_NS_SUGGESTED is a starting point.
+	 */
+	uint32_t spin_ns;
 };
+
+#define VIOREQ_LOCAL_SPIN_NS_SUGGESTED 50000u
+#define VIOREQ_LOCAL_LINGER_MAX_NS 10000u
 
 extern const struct vioreq_rt_backend_ops vioreq_local_backend;
 
