@@ -15,6 +15,7 @@ PACKAGES=(
 	build-essential   # gcc, make, libc headers
 	cmake             # the build (CMakeLists.txt needs 3.25)
 	clang             # second compiler for the core's -Werror build
+	libclang-rt-14-dev # clang's libFuzzer and sanitizer runtimes: tests/fuzz/
 	python3           # spec/generate.py, proofs/run_wp.py (3.11: tomllib)
 	pkg-config        # finds cmocka
 	libcmocka-dev     # unit tests
@@ -28,6 +29,7 @@ PACKAGES=(
 	qemu-system-x86   # kernel.qemu: boots the kernel under TCG
 	busybox-static    # kernel.qemu: the guest's shell, tools and cpio
 	sparse            # make -C kmod C=1: the module's sparse check
+	spin              # tests/model: the Spin model checker (spec/model/)
 )
 
 LOG="${TMPDIR:-/tmp}/vioreq-install-deps.$(id -u).log"

@@ -17,6 +17,8 @@ Generated files (paths relative to the repository root):
     docs/state-machine.svg             rendered diagram (only if `dot` exists;
                                        ignored by --check)
     docs/spec-tables.md                human-readable tables
+    spec/model/spec_gen.pml            Promela tables for the Spin model
+                                       (spec/model/vioreq.pml includes it)
 
 Python 3.11 standard library only.
 """
@@ -871,6 +873,63 @@ def gen_md(sp: Spec) -> str:
     return "\n".join(o).rstrip("\n") + "\n"
 
 
+def gen_promela(sp: Spec) -> str:
+    """The spec tables as Promela macros for the Spin model (REQ-OWN-*,
+    REQ-STATE-*): the hand-written spec/model/vioreq.pml includes this file
+    and makes every state store go through ALLOWED and OWNER."""
+    o: list[str] = [f"/* {BANNER} */", "",
+                    "/* The slot state machine of the spec as Promela macros, for the Spin",
+                    " * model spec/model/vioreq.pml (spec/model/README.md). Values are the",
+                    " * uapi values; the model stores them in bytes. */", ""]
+    o.append(f"/* {sp.ids('state')}: request states (the slot's processed field) */")
+    for x in sp.states:
+        o.append(f"#define STATE_{x['name']} {x['value']} /* owner: {x['owner']} */")
+    o.append(f"#define STATE_COUNT {len(sp.states)}")
+    out_of_range = max(x["value"] for x in sp.states) + 1
+    need(out_of_range <= 255, "state values must fit in a Promela byte")
+    o.append(f"/* The smallest value that is no state: what a hostile writer stores to")
+    o.append(f" * test REQ-STATE-003. */")
+    o.append(f"#define STATE_OUT_OF_RANGE {out_of_range}")
+    known = " || ".join(f"(s) == STATE_{x['name']}" for x in sp.states)
+    o.append(f"#define STATE_KNOWN(s) ({known})")
+    o.append("")
+    o.append(f"/* {sp.ids('actor')}: parties that may move a slot */")
+    for x in sp.actors:
+        o.append(f"#define ACTOR_{x['name']} {x['value']}")
+    actor_none = max(x["value"] for x in sp.actors) + 1
+    o.append(f"#define ACTOR_NONE {actor_none} /* owner of a value that is no state */")
+    o.append("")
+    o.append(f"/* {sp.ids('state')}: the owner of each state */")
+    expr = "ACTOR_NONE"
+    for x in reversed(sp.states):
+        expr = f"((s) == STATE_{x['name']} -> ACTOR_{x['owner']} : {expr})"
+    o.append(f"#define OWNER(s) {expr}")
+    o.append("")
+    o.append(f"/* {sp.ids('transition')}: the allowed (from, to, actor); every other")
+    o.append(" * triple is forbidden, and each actor owns the source state of its")
+    o.append(" * transitions (checked by spec/generate.py). */")
+    terms = [f"((f) == STATE_{t['from']} && (t) == STATE_{t['to']} && (a) == ACTOR_{t['actor']})"
+             for t in sp.transitions]
+    if terms:
+        o.append("#define ALLOWED(f, t, a) ( \\")
+        for i, t in enumerate(terms):
+            lead = "\t   " if i == 0 else "\t|| "
+            tail = " \\" if i < len(terms) - 1 else ")"
+            o.append(f"{lead}{t}{tail}")
+    else:
+        o.append("#define ALLOWED(f, t, a) false")
+    o.append("")
+    o.append("/* Any value a hostile writer may store: every state and one that is none. */")
+    o.append("inline any_state_value(x) {")
+    o.append("\tif")
+    for x in sp.states:
+        o.append(f"\t:: x = STATE_{x['name']}")
+    o.append("\t:: x = STATE_OUT_OF_RANGE")
+    o.append("\tfi")
+    o.append("}")
+    return "\n".join(o) + "\n"
+
+
 # ------------------------------------------------------------------ main
 
 
@@ -884,6 +943,7 @@ def outputs(sp: Spec) -> dict[str, str]:
         "tests/abi/abi_check_gen.c": gen_abi_check_c(sp),
         "docs/state-machine.dot": gen_dot(sp),
         "docs/spec-tables.md": gen_md(sp),
+        "spec/model/spec_gen.pml": gen_promela(sp),
     }
 
 
