@@ -58,6 +58,7 @@
 
 #include "vioreq/page_access.h"
 #include "vioreq/runtime_kernel.h"
+#include "request_copy.h"
 #include "vioreq/slot.h"
 
 /* The page this backend hands to the kernel is the uapi's request buffer. */
@@ -369,7 +370,6 @@ static uint32_t kb_scan(struct kb_vm *vm)
 	for (v = 0; v < vm->vcpu_num; v++) {
 		struct vioreq_slot_snapshot snap;
 		struct vioreq_request dec;
-		struct vioreq_rt_request *r;
 		struct kb_client *c;
 		uint32_t bit = 1u << v;
 		int client;
@@ -405,17 +405,7 @@ static uint32_t kb_scan(struct kb_vm *vm)
 			continue;
 		}
 		vm->snap[v] = snap;
-		r = &vm->req[v];
-		r->vcpu = v;
-		r->type = snap.type;
-		r->direction = snap.direction;
-		r->address = snap.address;
-		r->size = snap.size;
-		r->value = snap.value;
-		r->pci_bus = snap.pci_bus;
-		r->pci_dev = snap.pci_dev;
-		r->pci_func = snap.pci_func;
-		r->pci_reg = snap.pci_reg;
+		vioreq_rt_request_from_snapshot(&snap, v, &vm->req[v]);
 		if (++vm->epoch[v] == 0)
 			vm->epoch[v] = 1;
 		vm->owner[v] = (uint32_t)client;

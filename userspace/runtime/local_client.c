@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "local_vm.h"
+#include "request_copy.h"
 #include "vioreq/client.h"
 #include "vioreq/completion.h"
 
@@ -310,16 +311,7 @@ int local_request(struct vioreq_rt_vm *base, int client, uint32_t vcpu,
 	pthread_mutex_unlock(&vm->lock);
 	if (rc != 0)
 		return rc;
-	req->vcpu = vcpu;
-	req->type = snap.type;
-	req->direction = snap.direction;
-	req->address = snap.address;
-	req->size = snap.size;
-	req->value = snap.value;
-	req->pci_bus = snap.pci_bus;
-	req->pci_dev = snap.pci_dev;
-	req->pci_func = snap.pci_func;
-	req->pci_reg = snap.pci_reg;
+	vioreq_rt_request_from_snapshot(&snap, vcpu, req);
 	return 0;
 }
 

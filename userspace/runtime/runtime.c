@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "vioreq/runtime.h"
+#include "request_copy.h"
 
 int vioreq_rt_create_vm(const struct vioreq_rt_backend_ops *backend,
 			struct vioreq_page *page, const void *config,
@@ -87,4 +88,20 @@ int vioreq_rt_destroy_client(struct vioreq_rt_vm *vm, int client)
 	if (!vm)
 		return -VIOREQ_EINVAL;
 	return vm->ops->destroy_client(vm, client);
+}
+
+void vioreq_rt_request_from_snapshot(const struct vioreq_slot_snapshot *snap,
+				     uint32_t vcpu,
+				     struct vioreq_rt_request *req)
+{
+	req->vcpu = vcpu;
+	req->type = snap->type;
+	req->direction = snap->direction;
+	req->address = snap->address;
+	req->size = snap->size;
+	req->value = snap->value;
+	req->pci_bus = snap->pci_bus;
+	req->pci_dev = snap->pci_dev;
+	req->pci_func = snap->pci_func;
+	req->pci_reg = snap->pci_reg;
 }
