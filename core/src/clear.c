@@ -13,6 +13,9 @@ uint32_t vioreq_clear_begin(struct vioreq_vm *vm, struct vioreq_page *page,
 	    loop invariant wellformed: vm_wellformed(vm);
 	    loop invariant clearing: vm->clearing == 1;
 	    loop invariant counted: held <= v;
+	    loop invariant none_held: held == 0 <==>
+	      (\forall integer w; 0 <= w < v ==>
+	         vm->slot_owner[w] == VIOREQ_CLIENT_NONE);
 	    loop invariant released: \forall integer w; 0 <= w < v ==>
 	      \at(vm->slot_owner[w], Pre) != VIOREQ_CLIENT_NONE ==>
 	      \at(vm->slot_owner[w], Pre) == vm->default_client ==>

@@ -119,6 +119,7 @@ int32_t vioreq_client_remove_range(struct vioreq_vm *vm, uint32_t client,
 	if (type == VIOREQ_TYPE_MMIO)
 		return vioreq_range_table_remove(&vm->ranges[VIOREQ_TYPE_MMIO],
 						 start, end, client);
+	//@ assert pci: type == VIOREQ_TYPE_PCICFG;
 	return vioreq_range_table_remove(&vm->ranges[VIOREQ_TYPE_PCICFG],
 					 start, end, client);
 }

@@ -15,22 +15,26 @@ uint32_t vioreq_route(const struct vioreq_vm *vm,
 
 /*
  * The core completes a PENDING slot itself: value is the result for a read
- * (all ones unless it served the access).
+ * (all ones unless it served the access). The slot passes through
+ * PROCESSING, which userspace can see: kernel_handled is set first so that
+ * a userspace default client scanning the page skips it (REQ-DISPATCH-007).
  */
 /*@ requires valid: \valid(page) && \valid(ev);
     requires apart: \separated(page, ev);
     requires vcpu: v < VIOREQ_SLOT_COUNT;
-    assigns page->slot[v].processed,
+    assigns page->slot[v].processed, page->slot[v].kernel_handled,
             page->slot[v].data[VIOREQ_REQ_VALUE_WORD ..
                                VIOREQ_REQ_VALUE_WORD + 1],
             ev->notify[v];
     ensures completed: page->slot[v].processed == VIOREQ_STATE_COMPLETE;
+    ensures kernel_handled: page->slot[v].kernel_handled == 1;
     ensures outcome: \result == VIOREQ_OUTCOME_COMPLETED;
  */
 static uint32_t dispatch_complete_now(struct vioreq_page *page, uint32_t v,
 				      struct vioreq_events *ev, bool is_read,
 				      uint64_t value, bool wide)
 {
+	vioreq_page_store(&page->slot[v].kernel_handled, 1u);
 	if (vioreq_slot_finish(&page->slot[v], VIOREQ_STATE_PENDING, is_read,
 			       value, wide))
 		ev->notify[v] = 1;

@@ -133,6 +133,14 @@ int32_t vioreq_range_table_add(struct vioreq_range_table *t, uint64_t start,
 	      0 <= a < pos < b < t->count ==> t->end[a] < t->start[b]; */
 	/*@ assert sorted: range_table_sorted(t); */
 	/*@ assert entries: range_table_entries_valid(t); */
+	/*@ assert kept_left: \forall integer k; 0 <= k < pos ==>
+	      range_is(t, k, \at(t->start[k], Pre), \at(t->end[k], Pre),
+	               \at(t->client[k], Pre)); */
+	/*@ assert kept_right: \forall integer k;
+	      pos <= k < \at(t->count, Pre) ==>
+	      range_is(t, k + 1, \at(t->start[k], Pre), \at(t->end[k], Pre),
+	               \at(t->client[k], Pre)); */
+	/*@ assert others_kept: range_table_subset{Pre, Here}(t); */
 	return (int32_t)pos;
 }
 
@@ -218,6 +226,10 @@ int32_t vioreq_range_table_remove(struct vioreq_range_table *t, uint64_t start,
 	/*@ assert right_start: \forall integer k; pos < k < t->count ==>
 	      end < t->start[k]; */
 	vioreq_range_table_remove_at(t, pos);
+	/*@ assert removed_at: range_is{Pre}(t, pos, start, end, client) &&
+	      range_table_moved{Pre, Here}(t, 0, pos, 0) &&
+	      range_table_moved{Pre, Here}(t, pos + 1, \at(t->count, Pre), -1);
+	 */
 	/*@ assert right_moved: \forall integer k; pos <= k < t->count ==>
 	      t->start[k] == \at(t->start[k + 1], Pre); */
 	/*@ assert left_gone: \forall integer k; 0 <= k < pos ==>
@@ -251,12 +263,17 @@ uint32_t vioreq_range_table_remove_client(struct vioreq_range_table *t,
 	uint32_t removed = 0;
 	uint32_t pos = vioreq_range_table_find_client(t, client);
 
+	/*@ assert each_itself: \forall integer k; 0 <= k < t->count ==>
+	      range_is(t, k, t->start[k], t->end[k], t->client[k]); */
 	/*@ loop invariant wellformed: range_table_wellformed(t);
 	    loop invariant counted: t->count + removed == \at(t->count, Pre);
 	    loop invariant found: pos <= t->count;
 	    loop invariant none_before: \forall integer k; 0 <= k < pos ==>
 	                                  t->client[k] != client;
 	    loop invariant at_pos: pos < t->count ==> t->client[pos] == client;
+	    loop invariant others_kept: range_table_others_kept{Pre, Here}(t,
+	                                                               client);
+	    loop invariant nothing_new: range_table_subset{Here, Pre}(t);
 	    loop assigns removed, pos, t->count,
 	                 t->start[0 .. VIOREQ_RANGES_PER_TYPE - 1],
 	                 t->end[0 .. VIOREQ_RANGES_PER_TYPE - 1],
@@ -264,7 +281,27 @@ uint32_t vioreq_range_table_remove_client(struct vioreq_range_table *t,
 	    loop variant t->count;
 	 */
 	while (pos < t->count) {
+removing: __attribute__((unused));
 		vioreq_range_table_remove_at(t, pos);
+		/*@ assert kept_left: \forall integer k; 0 <= k < pos ==>
+		      range_is(t, k, \at(t->start[k], removing),
+		               \at(t->end[k], removing),
+		               \at(t->client[k], removing)); */
+		/*@ assert kept_right: \forall integer k;
+		      pos < k < \at(t->count, removing) ==>
+		      range_is(t, k - 1, \at(t->start[k], removing),
+		               \at(t->end[k], removing),
+		               \at(t->client[k], removing)); */
+		/*@ assert others_kept: range_table_others_kept{removing, Here}(t,
+		                                                             client);
+		 */
+		/*@ assert from_left: \forall integer k; 0 <= k < pos ==>
+		      range_is{removing}(t, k, t->start[k], t->end[k],
+		                         t->client[k]); */
+		/*@ assert from_right: \forall integer k; pos <= k < t->count ==>
+		      range_is{removing}(t, k + 1, t->start[k], t->end[k],
+		                         t->client[k]); */
+		/*@ assert nothing_new: range_table_subset{Here, removing}(t); */
 		removed++;
 		pos = vioreq_range_table_find_client(t, client);
 	}

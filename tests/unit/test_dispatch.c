@@ -170,6 +170,10 @@ static void test_malformed_and_unroutable_completed(void **state)
 	assert_int_equal(f->ev.notify[1], 0); /* it polls */
 	assert_int_equal(f->page->slot[2].processed, VIOREQ_STATE_COMPLETE);
 	assert_int_equal(f->vm->counters.malformed, 3);
+	/* Completed by the core: marked so userspace never takes them. */
+	assert_int_equal(f->page->slot[0].kernel_handled, 1);
+	assert_int_equal(f->page->slot[1].kernel_handled, 1);
+	assert_int_equal(f->page->slot[2].kernel_handled, 1);
 	/* Without a default client, an unclaimed address is completed. */
 	memset(&ev, 0, sizeof(ev));
 	assert_int_equal(vioreq_client_destroy(f->vm, f->page, f->vmm, &ev), 0);
@@ -179,6 +183,7 @@ static void test_malformed_and_unroutable_completed(void **state)
 	assert_int_equal(f->page->slot[3].data[VIOREQ_REQ_VALUE_WORD],
 			 0xFFFFFFFFu);
 	assert_int_equal(f->vm->counters.unroutable, 1);
+	assert_int_equal(f->page->slot[3].kernel_handled, 1);
 }
 
 static void test_bad_state_counted(void **state)
@@ -207,6 +212,7 @@ static void test_conf1(void **state)
 	assert_int_equal(dispatch(f), 1);
 	assert_int_equal(f->vm->slot_owner[6], f->vmm);
 	assert_int_equal(s->type, VIOREQ_TYPE_PORTIO);
+	assert_int_equal(s->kernel_handled, 0);
 	s->processed = VIOREQ_STATE_PROCESSING;
 	assert_int_equal(vioreq_complete(f->vm, f->page, 6, f->vmm,
 					 &(bool){ false }), 0);
@@ -215,6 +221,7 @@ static void test_conf1(void **state)
 	     0x80000000u | (1u << 16) | (3u << 11) | (1u << 8) | 0x10, 0);
 	assert_int_equal(dispatch(f), 0);
 	assert_int_equal(s->processed, VIOREQ_STATE_COMPLETE);
+	assert_int_equal(s->kernel_handled, 1);
 	assert_int_equal(f->vm->conf1_address, 0x80011910u);
 	/* CF8 read returns the register. */
 	trap(f, 6, VIOREQ_TYPE_PORTIO, VIOREQ_DIR_READ, 0xCF8, 4, 0, 0);

@@ -12,7 +12,8 @@
 /*
  * Mark the VM clearing (dispatch then completes PENDING slots itself
  * instead of handing them out), complete every slot the default client
- * holds, and return how many slots other clients still hold.
+ * holds, and return how many slots other clients still hold: 0 exactly
+ * when no slot is held any more, so the clear is over.
  */
 /*@ requires valid: \valid(vm) && \valid(page) && \valid(ev);
     requires apart: \separated(vm, page, ev);
@@ -32,6 +33,9 @@
       \old(vm->slot_owner[v]) != vm->default_client ==>
         vm->slot_owner[v] == \old(vm->slot_owner[v]);
     ensures held_by_others: \result <= VIOREQ_SLOT_COUNT;
+    ensures all_released: \result == 0 <==>
+      (\forall integer v; 0 <= v < VIOREQ_SLOT_COUNT ==>
+         vm->slot_owner[v] == VIOREQ_CLIENT_NONE);
  */
 uint32_t vioreq_clear_begin(struct vioreq_vm *vm, struct vioreq_page *page,
 			    struct vioreq_events *ev);

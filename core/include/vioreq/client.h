@@ -101,11 +101,17 @@ int32_t vioreq_client_create(struct vioreq_vm *vm, bool is_default,
 int32_t vioreq_client_add_range(struct vioreq_vm *vm, uint32_t client,
 				uint32_t type, uint64_t start, uint64_t end);
 
-/* Remove a range given earlier: -EINVAL (type), -ENOENT (no exact match). */
+/*
+ * Remove a range given earlier: -EINVAL (type), -ENOENT (no exact match).
+ * Only that entry goes; the other types' tables do not change.
+ */
 /*@ requires valid: \valid(vm);
     requires wellformed: vm_wellformed(vm);
     assigns vm->ranges[0 .. VIOREQ_TYPE_COUNT - 1];
     ensures wellformed: vm_wellformed(vm);
+    ensures other_types_kept: \forall integer ty;
+      0 <= ty < VIOREQ_TYPE_COUNT && ty != type ==>
+        range_table_same{Pre, Post}(&vm->ranges[ty]);
     behavior bad_type:
       assumes type >= VIOREQ_TYPE_COUNT;
       assigns \nothing;
@@ -115,6 +121,12 @@ int32_t vioreq_client_add_range(struct vioreq_vm *vm, uint32_t client,
       ensures outcome: \result == 0 || \result == -VIOREQ_ENOENT;
       ensures gone: \result == 0 ==>
         !range_table_has_exact(&vm->ranges[type], start, end, client);
+      ensures others_kept: \result == 0 ==>
+        \exists integer p; 0 <= p < \old(vm->ranges[type].count) &&
+          range_is{Pre}(&vm->ranges[type], p, start, end, client) &&
+          range_table_moved{Pre, Post}(&vm->ranges[type], 0, p, 0) &&
+          range_table_moved{Pre, Post}(&vm->ranges[type], p + 1,
+                                       \old(vm->ranges[type].count), -1);
     complete behaviors;
     disjoint behaviors;
  */

@@ -50,7 +50,11 @@
         page->slot[vcpu].processed == VIOREQ_STATE_COMPLETE;
       ensures refused: \result != 0 ==>
         vm->slot_owner[vcpu] == client &&
-        page->slot[vcpu].processed == \old(page->slot[vcpu].processed);
+        page->slot[vcpu].processed == \old(page->slot[vcpu].processed) &&
+        vm->counters.completed == \old(vm->counters.completed);
+      ensures counted: \result == 0 ==>
+        \old(vm->counters.completed) < INT64_MAX ==>
+          vm->counters.completed == \old(vm->counters.completed) + 1;
       ensures others_kept: vm_other_owners_kept{Pre, Post}(vm, vcpu);
     complete behaviors;
     disjoint behaviors;

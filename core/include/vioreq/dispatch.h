@@ -48,7 +48,8 @@ uint32_t vioreq_route(const struct vioreq_vm *vm,
  * held, snapshot it, validate it, route it, record the client, mark it
  * PROCESSING and ask for that client to be woken. A malformed or
  * unroutable request, a CF8 access, and any request while the VM is
- * clearing are completed by the core instead (REQ-DISPATCH-005/006).
+ * clearing are completed by the core instead (REQ-DISPATCH-005/006), marked
+ * kernel_handled so that userspace never takes it (REQ-DISPATCH-007).
  */
 /*@ requires valid: \valid(vm) && \valid(page) && \valid(ev);
     requires apart: \separated(vm, page, ev);
@@ -75,7 +76,8 @@ uint32_t vioreq_route(const struct vioreq_vm *vm,
         ev->wake[vm->slot_owner[v]] == 1;
       ensures completed: \result == VIOREQ_OUTCOME_COMPLETED ==>
         vm->slot_owner[v] == VIOREQ_CLIENT_NONE &&
-        page->slot[v].processed == VIOREQ_STATE_COMPLETE;
+        page->slot[v].processed == VIOREQ_STATE_COMPLETE &&
+        page->slot[v].kernel_handled == 1;
       ensures idle: \result == VIOREQ_OUTCOME_IDLE ==>
         vm->slot_owner[v] == VIOREQ_CLIENT_NONE &&
         page->slot[v].processed == \old(page->slot[v].processed);

@@ -94,17 +94,20 @@ uint32_t vioreq_range_table_lookup(const struct vioreq_range_table *t,
       assumes end < start || client >= VIOREQ_CLIENTS_PER_VM;
       assigns \nothing;
       ensures einval: \result == -VIOREQ_EINVAL;
+      check ensures unchanged: range_table_same{Pre, Post}(t);
     behavior overlap:
       assumes start <= end && client < VIOREQ_CLIENTS_PER_VM;
       assumes range_table_has_overlap(t, start, end);
       assigns \nothing;
       ensures ebusy: \result == -VIOREQ_EBUSY;
+      check ensures unchanged: range_table_same{Pre, Post}(t);
     behavior full:
       assumes start <= end && client < VIOREQ_CLIENTS_PER_VM;
       assumes !range_table_has_overlap(t, start, end);
       assumes t->count == VIOREQ_RANGES_PER_TYPE;
       assigns \nothing;
       ensures enospc: \result == -VIOREQ_ENOSPC;
+      check ensures unchanged: range_table_same{Pre, Post}(t);
     behavior added:
       assumes start <= end && client < VIOREQ_CLIENTS_PER_VM;
       assumes !range_table_has_overlap(t, start, end);
@@ -115,6 +118,7 @@ uint32_t vioreq_range_table_lookup(const struct vioreq_range_table *t,
       ensures left_kept: range_table_moved{Pre, Post}(t, 0, \result, 0);
       ensures right_shifted:
         range_table_moved{Pre, Post}(t, \result, \old(t->count), 1);
+      check ensures others_kept: range_table_subset{Pre, Post}(t);
     complete behaviors;
     disjoint behaviors;
  */
@@ -153,10 +157,15 @@ void vioreq_range_table_remove_at(struct vioreq_range_table *t, uint32_t pos);
       ensures removed: \result == 0;
       ensures shrunk: t->count == \old(t->count) - 1;
       ensures gone: !range_table_has_exact(t, start, end, client);
+      ensures others_kept: \exists integer p; 0 <= p < \old(t->count) &&
+        range_is{Pre}(t, p, start, end, client) &&
+        range_table_moved{Pre, Post}(t, 0, p, 0) &&
+        range_table_moved{Pre, Post}(t, p + 1, \old(t->count), -1);
     behavior absent:
       assumes !range_table_has_exact(t, start, end, client);
       assigns \nothing;
       ensures enoent: \result == -VIOREQ_ENOENT;
+      check ensures unchanged: range_table_same{Pre, Post}(t);
     complete behaviors;
     disjoint behaviors;
  */
@@ -178,8 +187,9 @@ uint32_t vioreq_range_table_find_client(const struct vioreq_range_table *t,
 					uint32_t client);
 
 /*
- * Remove every range of client; the others stay, in order. Returns how many
- * were removed (REQ-CLIENT-004).
+ * Remove every range of client; the others stay (in order, as the table is
+ * sorted) and nothing else appears. Returns how many were removed
+ * (REQ-CLIENT-004).
  */
 /*@ requires valid: \valid(t);
     requires wellformed: range_table_wellformed(t);
@@ -189,6 +199,8 @@ uint32_t vioreq_range_table_find_client(const struct vioreq_range_table *t,
     ensures wellformed: range_table_wellformed(t);
     ensures none_left: !range_table_has_client(t, client);
     ensures removed_count: t->count == \old(t->count) - \result;
+    check ensures others_kept: range_table_others_kept{Pre, Post}(t, client);
+    check ensures nothing_new: range_table_subset{Post, Pre}(t);
  */
 uint32_t vioreq_range_table_remove_client(struct vioreq_range_table *t,
 					  uint32_t client);
