@@ -17,17 +17,29 @@ static uint64_t slot_load_u64(const uint32_t *words)
 	return low + high * VIOREQ_WORD_RADIX;
 }
 
+_Static_assert(VIOREQ_REQ_PCI_BUS_WORD == VIOREQ_REQ_VALUE_WORD + 1,
+	       "the snapshot shares the PCI bus load with the MMIO value");
+
 void vioreq_slot_snapshot(const struct vioreq_slot *slot,
 			  struct vioreq_slot_snapshot *snap)
 {
 	const uint32_t *data = slot->data;
+	uint64_t value_low;
+	uint32_t value_high_or_bus;
 
 	snap->type = vioreq_page_load(&slot->type);
 	snap->direction = vioreq_page_load(&data[VIOREQ_REQ_DIRECTION_WORD]);
 	snap->address = slot_load_u64(&data[VIOREQ_REQ_ADDRESS_WORD]);
 	snap->size = slot_load_u64(&data[VIOREQ_REQ_SIZE_WORD]);
-	snap->value = slot_load_u64(&data[VIOREQ_REQ_VALUE_WORD]);
-	snap->pci_bus = vioreq_page_load(&data[VIOREQ_REQ_PCI_BUS_WORD]);
+	/*
+	 * In the request union the MMIO value's high word is the PCI bus
+	 * word: one load serves both fields (REQ-SLOT-001), so the two can
+	 * never disagree.
+	 */
+	value_low = vioreq_page_load(&data[VIOREQ_REQ_VALUE_WORD]);
+	value_high_or_bus = vioreq_page_load(&data[VIOREQ_REQ_PCI_BUS_WORD]);
+	snap->value = value_low + value_high_or_bus * VIOREQ_WORD_RADIX;
+	snap->pci_bus = value_high_or_bus;
 	snap->pci_dev = vioreq_page_load(&data[VIOREQ_REQ_PCI_DEV_WORD]);
 	snap->pci_func = vioreq_page_load(&data[VIOREQ_REQ_PCI_FUNC_WORD]);
 	snap->pci_reg = vioreq_page_load(&data[VIOREQ_REQ_PCI_REG_WORD]);

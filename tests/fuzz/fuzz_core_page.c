@@ -187,15 +187,10 @@ static uint32_t hook_load(const uint32_t *word, bool acquire)
 	hostile_due();
 	/*
 	 * REQ-SLOT-001: each field read once per decision; no call of the
-	 * core needs any page word twice. One word holds two fields of the
-	 * request union: data[7] is the high word of the MMIO value and the
-	 * PCI bus number. The snapshot reads both fields, so that word may
-	 * be read twice (as two fields); the model takes the bus from the
-	 * last read and uses only the low word of the value.
+	 * core needs any page word twice, not even data[7], which is both
+	 * the high word of the MMIO value and the PCI bus number.
 	 */
-	CHECK(hk.loaded[w] < (w % SLOT_WORDS ==
-			      W_REQ(VIOREQ_REQ_PCI_BUS_WORD) ? 2 : 1),
-	      "page word read twice in one core call", w);
+	CHECK(hk.loaded[w] == 0, "page word read twice in one core call", w);
 	val = __atomic_load_n(&pw[w], __ATOMIC_RELAXED);
 	hk.loaded[w]++;
 	hk.acquired[w] = acquire;
