@@ -14,14 +14,16 @@
  * (request), emulates, and finishes: the result goes into the page, then
  * ACRN_IOCTL_NOTIFY_REQUEST_FINISH, which makes the slot COMPLETE.
  *
- * PROCESSING alone does not mean "held by the default client": a request
- * the module completes itself (CF8, unroutable, malformed, during a clear)
- * goes PENDING -> PROCESSING -> COMPLETE inside one dispatch pass
- * (vioreq_slot_finish), with kernel_handled as the hypervisor left it (0).
- * A scan that catches one in that window would hand it out, and the
- * finish would then complete whatever request the vCPU made next (seen
- * under TCG: a CF8 write handed to the default client, whose NOTIFY
- * completed the CFC read that followed, unanswered). So a request is taken
+ * A request the module completes itself (CF8, unroutable, malformed,
+ * during a clear) goes PENDING -> PROCESSING -> COMPLETE inside one
+ * dispatch pass. The core stores kernel_handled = 1 before that
+ * PROCESSING (REQ-DISPATCH-007), so the scan skips it. Modules built
+ * before that fix left kernel_handled 0 there: a scan that caught one in
+ * that window handed it out, and the finish then completed whatever
+ * request the vCPU made next (seen under TCG: a CF8 write handed to the
+ * default client, whose NOTIFY completed the CFC read that followed,
+ * unanswered). Against such a module, and as a second line of defence,
+ * a request is taken
  * only when two scans, with an ATTACH between them, find the same request
  * PROCESSING: ATTACH takes the module's VM lock, so a dispatch pass that
  * was running at the first scan has ended by the second, and a request

@@ -117,9 +117,13 @@ int sim_hv_kernel_access(struct sim_vcpu *c, struct sim_access *a,
 	*result = a->type == VIOREQ_TYPE_MMIO ? w.value :
 		  (w.value & 0xFFFFFFFFu);
 	sim_trace_hv(sim, c->index, VIOREQ_STATE_COMPLETE, VIOREQ_STATE_FREE);
-	if (w.kernel_handled != 0 && c->wrong++ < 5)
-		fprintf(stderr, "vioreq-sim: vCPU %u: a userspace device's "
-			"request came back kernel_handled\n", c->index);
+	/* A request the core serves itself (CF8) carries kernel_handled 1
+	 * (REQ-DISPATCH-007); one a userspace device served carries 0. */
+	if ((w.kernel_handled != 0) != (a->target == SIM_TARGET_CORE) &&
+	    c->wrong++ < 5)
+		fprintf(stderr, "vioreq-sim: vCPU %u: request for %s came "
+			"back with kernel_handled %u\n", c->index,
+			sim_target_name(sim, a->target), w.kernel_handled);
 
 	if (!c->polling)
 		c->notify_completions++;
