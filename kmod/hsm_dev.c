@@ -82,7 +82,7 @@ static_assert(VIOREQ_ERESTARTSYS == ERESTARTSYS);
 static char *backend = "auto";
 module_param(backend, charp, 0444);
 MODULE_PARM_DESC(backend,
-		 "hypervisor backend: sim, acrn or auto (acrn when an ACRN hypervisor is detected, else sim)");
+		 "hypervisor backend: acrn, sim (the test simulator, only when asked for) or auto (acrn when an ACRN hypervisor is detected, else refuse)");
 
 const struct vioreq_backend *vioreq_be;
 
@@ -334,19 +334,24 @@ static const struct vioreq_backend *hsm_pick_backend(void)
 		pr_err("backend=%s: want sim, acrn or auto\n", backend);
 		return ERR_PTR(-EINVAL);
 	}
-	if (sim || (!acrn && !detected))
+	/*
+	 * The simulator, and with it /dev/vioreq_sim, exists only when asked
+	 * for by name: auto never falls back to it.
+	 */
+	if (sim)
 		return &vioreq_backend_sim;
 #if IS_ENABLED(CONFIG_ACRN_GUEST)
 	if (vioreq_acrn_present())
 		return &vioreq_backend_acrn;
 #endif
-	/* acrn asked for, or auto on an ACRN hypervisor: no sim then. */
 	if (!IS_ENABLED(CONFIG_ACRN_GUEST))
 		pr_err("backend=%s: %s; this kernel has no CONFIG_ACRN_GUEST\n",
 		       backend, detected ? "ACRN hypervisor detected" :
 		       "no ACRN hypervisor");
 	else
 		pr_err("backend=%s: no ACRN hypervisor detected\n", backend);
+	if (!acrn && !detected)
+		pr_info("backend=sim loads the test simulator instead\n");
 	return ERR_PTR(-ENODEV);
 }
 

@@ -203,6 +203,29 @@ if [ -f /modules/vioreq.ko ] && [ -z "$left" ]; then
 	fi
 fi
 
+# The default backend (auto) on a machine without ACRN, and an unknown
+# backend: both refused, and no simulator device appears.
+if [ -f /modules/vioreq.ko ] && [ -z "$left" ]; then
+	if out="$(insmod /modules/vioreq.ko 2>&1)"; then
+		rmmod vioreq 2>/dev/null
+		fail kernel.auto_refuses "insmod without backend= loaded"
+	elif ! echo "$out" | grep -q 'No such device'; then
+		fail kernel.auto_refuses "want ENODEV, got: $out"
+	elif [ -e /dev/vioreq_sim ] || [ -e /dev/acrn_hsm ]; then
+		fail kernel.auto_refuses "a device node is left behind"
+	else
+		pass kernel.auto_refuses
+	fi
+	if out="$(insmod /modules/vioreq.ko backend=xen 2>&1)"; then
+		rmmod vioreq 2>/dev/null
+		fail kernel.bad_backend "backend=xen loaded"
+	elif ! echo "$out" | grep -q 'Invalid argument'; then
+		fail kernel.bad_backend "want EINVAL, got: $out"
+	else
+		pass kernel.bad_backend
+	fi
+fi
+
 pins_after="$(pins)"
 if [ "$pins_after" = "$pins_before" ]; then
 	pass kernel.no_pinned_pages
