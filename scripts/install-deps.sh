@@ -30,6 +30,10 @@ PACKAGES=(
 	busybox-static    # kernel.qemu: the guest's shell, tools and cpio
 	sparse            # make -C kmod C=1: the module's sparse check
 	spin              # tests/model: the Spin model checker (spec/model/)
+	debhelper         # tests/packaging: dpkg-buildpackage of debian/
+	dh-dkms           # tests/packaging: dh_dkms for vioreq-dkms
+	dkms              # tests/packaging: dkms build of the packaged module
+	lintian           # tests/packaging: lintian on the built packages
 )
 
 LOG="${TMPDIR:-/tmp}/vioreq-install-deps.$(id -u).log"
