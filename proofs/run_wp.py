@@ -63,7 +63,75 @@ def core_sources():
                   if f.endswith(".c"))
 
 
-def run_frama_c(sources, functions, cache, out_dir, extra, tag):
+GOAL_LINE = re.compile(r"^\[wp\] \[[^\]]+\] (Goal|Smoke-test) typed_(\w+)"
+                       r"(?: : (\w+))?")
+
+
+class Progress:
+    """Live per-function lines while Frama-C runs.
+
+    WP prints one line per goal as it is settled, function after
+    function. When a process moves on to another function (or ends), the
+    finished function gets a line: goals proved out of those settled, the
+    count the committed summary expects, and the wall time it took.
+    Threads (one per Frama-C process) share one instance.
+    """
+
+    def __init__(self, names):
+        import threading
+        self.names = sorted(names, key=len, reverse=True)
+        self.lock = threading.Lock()
+        self.current = {}           # tag -> [function, goals, valid, t0]
+        self.expected = {}
+        if os.path.exists(SUMMARY):
+            with open(SUMMARY) as f:
+                self.expected = {n: v["goals"] for n, v in
+                                 json.load(f)["functions"].items()}
+        self.width = max([len(n) for n in names] + [8])
+
+    def function_of(self, goal):
+        for n in self.names:
+            if goal.startswith(n + "_"):
+                return n
+        return None
+
+    def line(self, tag, text):
+        m = GOAL_LINE.match(text)
+        # Smoke tests are settled out of order: only goals move the line.
+        if not m or m.group(1) != "Goal":
+            return
+        fn = self.function_of(m.group(2))
+        if fn is None:
+            return
+        with self.lock:
+            cur = self.current.get(tag)
+            # A call's precondition goal is named after the callee.
+            if cur and fn != cur[0] and "_requires_" in m.group(2):
+                fn = cur[0]
+            if cur is None or cur[0] != fn:
+                self._finish(tag)
+                cur = self.current[tag] = [fn, 0, 0, time.monotonic()]
+            cur[1] += 1
+            cur[2] += m.group(3) == "Valid"
+
+    def _finish(self, tag):
+        cur = self.current.pop(tag, None)
+        if cur is None:
+            return
+        fn, goals, valid, t0 = cur
+        want = self.expected.get(fn)
+        mark = "ok  " if valid == goals else "FAIL"
+        print(f"  {mark} {fn:<{self.width}} {valid:>4} / {goals:<4}"
+              f"{'' if want is None else f' (summary: {want})':<17}"
+              f" {time.monotonic() - t0:6.1f} s", flush=True)
+
+    def done(self, tag):
+        with self.lock:
+            self._finish(tag)
+
+
+def run_frama_c(sources, functions, cache, out_dir, extra, tag,
+                progress=None):
     """Run one Frama-C WP process; return (report dict, log text, seconds)."""
     report = os.path.join(out_dir, tag + ".json")
     log_path = os.path.join(out_dir, tag + ".log")
@@ -95,7 +163,11 @@ def run_frama_c(sources, functions, cache, out_dir, extra, tag):
         for line in proc.stdout:
             log.write(line)
             lines.append(line)
+            if progress:
+                progress.line(tag, line)
         proc.wait()
+        if progress:
+            progress.done(tag)
     elapsed = time.monotonic() - started
     text = "".join(lines)
     if proc.returncode != 0 or not os.path.exists(report):
@@ -129,16 +201,20 @@ def shard_functions(functions, jobs):
 
 def run_wp(sources, functions, cache, out_dir, extra, tag, jobs):
     """Run WP, sharded over `jobs` processes by function; merge reports."""
-    if jobs <= 1:
-        return run_frama_c(sources, functions, cache, out_dir, extra, tag)
-    import concurrent.futures
     names = functions or core_functions()
+    progress = Progress(core_functions())
+    print("wp: one line per function as it finishes (goal parts proved / "
+          "settled)", flush=True)
+    if jobs <= 1:
+        return run_frama_c(sources, functions, cache, out_dir, extra, tag,
+                           progress)
+    import concurrent.futures
     shards = shard_functions(names, jobs)
     started = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(len(shards)) as pool:
         results = list(pool.map(
             lambda ks: run_frama_c(sources, ks[1], cache, out_dir, extra,
-                                   f"{tag}{ks[0]}"),
+                                   f"{tag}{ks[0]}", progress),
             enumerate(shards)))
     merged = {"wp:functions": {}}
     for report, _, _ in results:
@@ -300,6 +376,14 @@ def main():
     summary_path = os.path.join(out_dir, "summary.json")
     with open(summary_path, "w") as f:
         json.dump(summary, f, indent=2, sort_keys=True)
+        f.write("\n")
+    with open(os.path.join(out_dir, "run.json"), "w") as f:
+        # How this run was made, for the auditor's report.
+        json.dump({"seconds": round(secs, 1), "cache": args.cache,
+                   "jobs": args.jobs, "smoke": not args.no_smoke,
+                   "functions": args.function,
+                   "finished": time.strftime("%Y-%m-%d %H:%M:%S UTC",
+                                             time.gmtime())}, f, indent=2)
         f.write("\n")
     width = max([len(n) for n in summary["functions"]] + [8])
     for name, s in summary["functions"].items():
