@@ -153,6 +153,10 @@ def run_frama_c(sources, functions, cache, out_dir, extra, tag,
         cmd += ["-wp-fct", ",".join(functions)]
     cmd += sources
     env = dict(os.environ)
+    # Frama-C resolves relative source paths against $PWD, not against its
+    # working directory: without this, run from another checkout it would
+    # prove that checkout's files (seen with the mutation check's copy).
+    env["PWD"] = ROOT
     env.pop("FRAMAC_WP_CACHE", None)
     env.pop("FRAMAC_WP_CACHEDIR", None)
     started = time.monotonic()
