@@ -369,6 +369,7 @@ static int __init vioreq_init(void)
 	if (ret)
 		goto err_ioreq;
 	vioreq_be->setup_upcall(hsm_upcall);
+	hsm_debugfs_init();
 	ret = misc_register(&hsm_misc);
 	if (ret)
 		goto err_backend;
@@ -376,6 +377,7 @@ static int __init vioreq_init(void)
 	return 0;
 
 err_backend:
+	hsm_debugfs_exit();
 	vioreq_be->remove_upcall();
 	vioreq_be->exit();
 err_ioreq:
@@ -387,6 +389,7 @@ static void __exit vioreq_exit(void)
 {
 	misc_deregister(&hsm_misc);
 	/* Open files pin the module: no VM is left by now. */
+	hsm_debugfs_exit();
 	vioreq_be->remove_upcall();
 	vioreq_be->exit();
 	hsm_ioreq_exit();

@@ -135,6 +135,7 @@ struct hsm_vm {
 	struct rw_semaphore hc_lock;	/* hypercalls vs DESTROY_VM */
 	bool hc_gone;			/* DESTROY_VM made (hc_lock) */
 	atomic64_t notified;		/* NOTIFY_REQUEST_FINISH hypercalls */
+	struct dentry *debugfs;		/* debugfs.c: vioreq/vm<vmid> */
 };
 
 extern struct mutex hsm_vm_list_lock;
@@ -144,6 +145,12 @@ extern atomic64_t hsm_upcalls;
 extern atomic_t hsm_live_vms;
 extern atomic_t hsm_live_clients;
 extern atomic_t hsm_pinned_pages;	/* ioreq pages and guest RAM */
+
+/* debugfs.c: health counters, one file per VM (none without debugfs). */
+void hsm_debugfs_init(void);
+void hsm_debugfs_exit(void);
+void hsm_debugfs_vm_add(struct hsm_vm *vm);
+void hsm_debugfs_vm_remove(struct hsm_vm *vm);
 
 struct hsm_vm *hsm_vm_create(struct acrn_vm_creation *param);
 void hsm_vm_destroy(struct hsm_vm *vm);

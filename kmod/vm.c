@@ -129,6 +129,7 @@ struct hsm_vm *hsm_vm_create(struct acrn_vm_creation *param)
 	list_add_tail(&vm->node, &hsm_vm_list);
 	vm->listed = true;
 	mutex_unlock(&hsm_vm_list_lock);
+	hsm_debugfs_vm_add(vm);
 	pr_debug("vm %u created, %u vCPUs\n", vm->vmid, vm->vcpu_num);
 	return vm;
 
@@ -157,6 +158,8 @@ void hsm_vm_destroy(struct hsm_vm *vm)
 	bool listed;
 	long ret;
 
+	/* First, while everything the file shows is still there. */
+	hsm_debugfs_vm_remove(vm);
 	mutex_lock(&hsm_vm_list_lock);
 	listed = vm->listed;
 	if (listed) {

@@ -9,6 +9,7 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
+mount -t debugfs debugfs /sys/kernel/debug
 # Kernel messages go to dmesg, which is scanned below, not to the console
 # in the middle of the test output.
 echo 1 >/proc/sys/kernel/printk

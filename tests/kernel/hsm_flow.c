@@ -924,6 +924,49 @@ static void scribble_page(void)
 	expect_clean_roundtrip();
 }
 
+/* One counter of /sys/kernel/debug/vioreq/vm<vmid>, or -1 without it. */
+static long long debugfs_counter(uint16_t vmid, const char *key)
+{
+	char path[64], line[128], name[32];
+	long long value, found = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/vioreq/vm%u", vmid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	/* "name value" lines; some values are words (state running). */
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%31s %lld", name, &value) == 2 &&
+		    !strcmp(name, key))
+			found = value;
+	fclose(f);
+	return found;
+}
+
+/* The operators' health file shows the same core counters as the
+ * simulator's stats ioctl (two paths to one struct). */
+static void debugfs_matches_stats(int sim, uint16_t vmid)
+{
+	struct vioreq_sim_stats st;
+
+	sim_stats(sim, vmid, &st);
+	KT_EQ(debugfs_counter(vmid, "dispatched_portio"),
+	      (long long)st.dispatched[ACRN_IOREQ_TYPE_PORTIO]);
+	KT_EQ(debugfs_counter(vmid, "dispatched_mmio"),
+	      (long long)st.dispatched[ACRN_IOREQ_TYPE_MMIO]);
+	KT_EQ(debugfs_counter(vmid, "dispatched_pcicfg"),
+	      (long long)st.dispatched[ACRN_IOREQ_TYPE_PCICFG]);
+	KT_EQ(debugfs_counter(vmid, "completed"), (long long)st.completed);
+	KT_EQ(debugfs_counter(vmid, "malformed"), (long long)st.malformed);
+	KT_EQ(debugfs_counter(vmid, "unroutable"), (long long)st.unroutable);
+	KT_EQ(debugfs_counter(vmid, "cleared"), (long long)st.cleared);
+	KT_EQ(debugfs_counter(vmid, "bad_state"), (long long)st.bad_state);
+	KT_EQ(debugfs_counter(vmid, "notify_hypercalls"),
+	      (long long)st.notified);
+	KT_ASSERT(st.malformed > 0);
+}
+
 /* Random raw slots (any type, size, state): the core rejects what is
  * malformed with a defined completion, and nothing crashes. */
 static void raw_slot_fuzz(void)
@@ -976,8 +1019,12 @@ static void raw_slot_fuzz(void)
 	       (unsigned long long)st.dispatched[2]);
 	KT_ASSERT(st.malformed > 0);
 	KT_OK(ioctl(f.vm.fd, ACRN_IOCTL_CLEAR_VM_IOREQ, 0));
+	KT_EQ(debugfs_counter(f.vm.vmid, "clients"), 1);
 	handler_stop(&h);
+	debugfs_matches_stats(f.sim, f.vm.vmid);
 	KT_OK(ioctl(f.vm.fd, ACRN_IOCTL_DESTROY_VM, 0));
+	/* The VM's file goes with it. */
+	KT_EQ(debugfs_counter(f.vm.vmid, "completed"), -1);
 	hsm_vm_close(&f.vm);
 	close(f.sim);
 	expect_clean_roundtrip();
