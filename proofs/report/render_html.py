@@ -187,8 +187,20 @@ def _requirement(r):
 def _mutation(m):
     s = m.get("summary", {}) if isinstance(m, dict) else {}
     items = "".join(f"<li>{esc(k)}: {esc(v)}</li>" for k, v in s.items())
+    rows = "".join(
+        f"<tr><td><code>{esc(v['id'])}</code></td>"
+        f"<td><code>{esc(v['function'])}</code></td>"
+        f"<td><code>{esc(v['original'])}</code> → "
+        f"<code>{esc(v['mutated'])}</code></td>"
+        f"<td>{esc(v['tests'])}</td><td>{esc(v['proofs'])}</td>"
+        f"<td class='{'OK' if v['argued'] else 'FAIL'}'>"
+        f"{'yes' if v['argued'] else 'no'}</td></tr>"
+        for v in m.get("survivors", []))
+    table = ("<table><tr><th>Survivor</th><th>Function</th><th>Mutation"
+             "</th><th>Tests</th><th>Proofs</th><th>Equivalence argued</th>"
+             f"</tr>{rows}</table>") if rows else ""
     return ("<h2 id='mutation'>Proof strength: mutation check</h2>"
-            f"<ul>{items}</ul><p>Details and equivalence arguments: "
+            f"<ul>{items}</ul>{table}<p>Details and equivalence arguments: "
             "<code>tests/mutation/README.md</code>, "
             "<code>tests/mutation/equivalent.md</code>.</p>")
 

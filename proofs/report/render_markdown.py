@@ -77,6 +77,14 @@ def _mutation(m):
         return out + ["See `tests/mutation/results.json`.", ""]
     for k, v in s.items():
         out.append(f"- {k}: {v}")
+    if m.get("survivors"):
+        out += ["", "| Survivor | Function | Mutation | Tests | Proofs | "
+                "Equivalence argued |", "|---|---|---|---|---|---|"]
+        for v in m["survivors"]:
+            out.append(f"| `{v['id']}` | `{v['function']}` | "
+                       f"`{v['original']}` → `{v['mutated']}` | "
+                       f"{v['tests']} | {v['proofs']} | "
+                       f"{'yes' if v['argued'] else '**no**'} |")
     return out + ["", "Details and equivalence arguments: "
                   "`tests/mutation/README.md`, "
                   "`tests/mutation/equivalent.md`.", ""]

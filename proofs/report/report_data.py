@@ -213,9 +213,54 @@ def _requirement(r, wp, tests, root):
     }
 
 
+def _ratio(part, whole):
+    return (f"{part} / {whole} ({100.0 * part / whole:.1f}%)" if whole
+            else "0 / 0")
+
+
 def _mutation(root):
-    path = os.path.join(root, "tests", "mutation", "results.json")
+    """Summary of tests/mutation/results.json and equivalent.md."""
+    base = os.path.join(root, "tests", "mutation")
+    path = os.path.join(base, "results.json")
     if not os.path.exists(path):
         return None
     with open(path) as f:
-        return json.load(f)
+        mutants = list(json.load(f).get("mutants", {}).values())
+    argued = set()
+    eq_path = os.path.join(base, "equivalent.md")
+    if os.path.exists(eq_path):
+        with open(eq_path) as f:
+            argued = set(re.findall(r"(?m)^## (\S+)\s*$", f.read()))
+    counted = [m for m in mutants if m["tests"] != "stillborn"]
+    tests_run = [m for m in counted if m["tests"] in ("killed", "survived")]
+    proofs_run = [m for m in counted if m["proofs"] in ("killed",
+                                                        "survived")]
+    killed = [m for m in counted
+              if "killed" in (m["tests"], m["proofs"])]
+    survivors = [m for m in counted if m not in killed]
+    commits = sorted({m["commit"] for m in mutants})
+    return {
+        "summary": {
+            "mutants": len(mutants),
+            "stillborn (rejected by the build, not counted)":
+                len(mutants) - len(counted),
+            "killed by the unit tests": _ratio(
+                sum(m["tests"] == "killed" for m in tests_run),
+                len(tests_run)),
+            "killed by the proofs (of those the proof stage ran on)":
+                _ratio(sum(m["proofs"] == "killed" for m in proofs_run),
+                       len(proofs_run)),
+            "killed by tests or proofs": _ratio(len(killed), len(counted)),
+            "survivors argued equivalent (equivalent.md)":
+                sum(m["id"] in argued for m in survivors),
+            "survivors not explained":
+                sum(m["id"] not in argued for m in survivors),
+            "tree": ", ".join(c[:12] + ("-dirty" if c.endswith("-dirty")
+                                       else "") for c in commits),
+        },
+        "survivors": [{"id": m["id"], "function": m["function"],
+                       "original": m["original"].strip(),
+                       "mutated": m["mutated"].strip(),
+                       "tests": m["tests"], "proofs": m["proofs"],
+                       "argued": m["id"] in argued} for m in survivors],
+    }
