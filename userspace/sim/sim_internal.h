@@ -153,6 +153,9 @@ int sim_hv_kernel_access(struct sim_vcpu *c, struct sim_access *a,
 
 /* workload.c: one operation (a few requests); -1 once a request is lost. */
 int sim_workload_step(struct sim_vcpu *c);
+/* Whether a client restart or a clear overlapped the current operation,
+ * so its requests may have been completed by the core instead. */
+bool sim_op_disrupted(const struct sim_vcpu *c);
 void sim_workload_init(struct sim_vcpu *c);
 
 /* device_client.c */

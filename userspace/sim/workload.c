@@ -421,14 +421,21 @@ static bool all_ones(uint64_t got, bool wide)
 	return wide ? got == VIOREQ_READ_ALL_ONES : got == 0xFFFFFFFFu;
 }
 
+bool sim_op_disrupted(const struct sim_vcpu *c)
+{
+	uint32_t now = atomic_load_explicit(&c->sim->disruption,
+					    memory_order_seq_cst);
+
+	return (c->op_generation & 1u) != 0 || now != c->op_generation;
+}
+
 /* Check the operation's reads; returns whether it was disrupted. */
 static bool op_check(struct sim_vcpu *c)
 {
 	struct sim *sim = c->sim;
 	uint32_t now = atomic_load_explicit(&sim->disruption,
 					    memory_order_seq_cst);
-	bool disrupted = (c->op_generation & 1u) != 0 ||
-			 now != c->op_generation;
+	bool disrupted = sim_op_disrupted(c);
 	uint32_t r;
 
 	for (r = 0; r < c->op_reads; r++) {
