@@ -76,8 +76,10 @@ for rel in "${releases[@]}"; do
 	t1=$SECONDS
 	kb="$sandbox_root$build_dir"
 	rm -rf "$kb"
-	mkdir -p "$kb/kmod"
-	ln -s "$top/core" "$kb/core"
+	mkdir -p "$kb/kmod" "$kb/core"
+	# Copied, not linked: the sandbox has its own /tmp, so a link into a
+	# checkout under /tmp would dangle there.
+	cp -a "$top/core/src" "$top/core/include" "$top/core/logic" "$kb/core/"
 	(cd "$top/kmod" && find . -path ./core -prune -o -path ./tests -prune -o \
 		-type f \( -name '*.[ch]' -o -name Kbuild -o -name Makefile \) \
 		! -name '*.mod.c' -print0 | xargs -0 cp -p --parents -t "$kb/kmod")
