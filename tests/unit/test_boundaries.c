@@ -26,6 +26,8 @@
 #include "vioreq/dispatch.h"
 #include "vioreq/pci_conf1.h"
 
+#include "page_fixture.h"
+
 #define LAST_CLIENT (VIOREQ_CLIENTS_PER_VM - 1)
 #define LAST_SLOT (VIOREQ_SLOT_COUNT - 1)
 #define ENABLE VIOREQ_CONF1_ENABLE_BIT
@@ -119,67 +121,14 @@ static int last_store(const uint32_t *word)
 
 /* ------------------------------------------------------------ fixture */
 
-struct fixture {
-	struct vioreq_vm *vm;
-	struct vioreq_page *page;
-	struct vioreq_events ev;
-};
-
-static void set_u64(uint32_t *w, uint64_t v)
-{
-	w[0] = (uint32_t)v;
-	w[1] = (uint32_t)(v >> 32);
-}
-
-static void trap(struct fixture *f, uint32_t v, uint32_t type, uint32_t dir,
-		 uint64_t addr, uint64_t size, uint64_t value, uint32_t polling)
-{
-	struct vioreq_slot *s = &f->page->slot[v];
-
-	memset(s, 0, sizeof(*s));
-	s->type = type;
-	s->completion_polling = polling;
-	s->data[VIOREQ_REQ_DIRECTION_WORD] = dir;
-	set_u64(&s->data[VIOREQ_REQ_ADDRESS_WORD], addr);
-	set_u64(&s->data[VIOREQ_REQ_SIZE_WORD], size);
-	set_u64(&s->data[VIOREQ_REQ_VALUE_WORD], value);
-	s->processed = VIOREQ_STATE_PENDING;
-}
-
 /* A VM with no client at all. */
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	uint32_t v;
+	struct fixture *f = fixture_new();
 
-	assert_non_null(f);
-	f->vm = calloc(1, sizeof(*f->vm));
-	f->page = aligned_alloc(VIOREQ_PAGE_SIZE, sizeof(*f->page));
-	assert_non_null(f->vm);
-	assert_non_null(f->page);
-	memset(f->page, 0, sizeof(*f->page));
-	for (v = 0; v < VIOREQ_SLOT_COUNT; v++)
-		f->page->slot[v].processed = VIOREQ_STATE_FREE;
-	vioreq_vm_init(f->vm);
 	log_reset();
 	*state = f;
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	free(f->page);
-	free(f->vm);
-	free(f);
-	return 0;
-}
-
-static uint32_t dispatch(struct fixture *f)
-{
-	memset(&f->ev, 0, sizeof(f->ev));
-	return vioreq_dispatch(f->vm, f->page, &f->ev);
 }
 
 static uint32_t create(struct fixture *f, bool is_default, bool in_kernel)

@@ -16,54 +16,12 @@
 #include "vioreq/completion.h"
 #include "vioreq/dispatch.h"
 
-struct fixture {
-	struct vioreq_vm *vm;
-	struct vioreq_page *page;
-	struct vioreq_events ev;
-	uint32_t vmm;
-	uint32_t uart;
-};
-
-static void set_u64(uint32_t *w, uint64_t v)
-{
-	w[0] = (uint32_t)v;
-	w[1] = (uint32_t)(v >> 32);
-}
-
-static uint64_t get_u64(const uint32_t *w)
-{
-	return w[0] | ((uint64_t)w[1] << 32);
-}
-
-static void trap(struct fixture *f, uint32_t v, uint32_t type, uint32_t dir,
-		 uint64_t addr, uint64_t size, uint64_t value, uint32_t polling)
-{
-	struct vioreq_slot *s = &f->page->slot[v];
-
-	memset(s, 0, sizeof(*s));
-	s->type = type;
-	s->completion_polling = polling;
-	s->data[VIOREQ_REQ_DIRECTION_WORD] = dir;
-	set_u64(&s->data[VIOREQ_REQ_ADDRESS_WORD], addr);
-	set_u64(&s->data[VIOREQ_REQ_SIZE_WORD], size);
-	set_u64(&s->data[VIOREQ_REQ_VALUE_WORD], value);
-	s->processed = VIOREQ_STATE_PENDING;
-}
+#include "page_fixture.h"
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	uint32_t v;
+	struct fixture *f = fixture_new();
 
-	assert_non_null(f);
-	f->vm = calloc(1, sizeof(*f->vm));
-	f->page = aligned_alloc(VIOREQ_PAGE_SIZE, sizeof(*f->page));
-	assert_non_null(f->vm);
-	assert_non_null(f->page);
-	memset(f->page, 0, sizeof(*f->page));
-	for (v = 0; v < VIOREQ_SLOT_COUNT; v++)
-		f->page->slot[v].processed = VIOREQ_STATE_FREE;
-	vioreq_vm_init(f->vm);
 	f->vmm = (uint32_t)vioreq_client_create(f->vm, true, false);
 	f->uart = (uint32_t)vioreq_client_create(f->vm, false, true);
 	assert_int_equal(f->vmm, 0);
@@ -73,22 +31,6 @@ static int setup(void **state)
 						 0x3FF), 0);
 	*state = f;
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	free(f->page);
-	free(f->vm);
-	free(f);
-	return 0;
-}
-
-static uint32_t dispatch(struct fixture *f)
-{
-	memset(&f->ev, 0, sizeof(f->ev));
-	return vioreq_dispatch(f->vm, f->page, &f->ev);
 }
 
 static void test_routes_to_owner_and_default(void **state)
