@@ -45,6 +45,7 @@
 #include "vioreq/completion.h"
 #include "vioreq/dispatch.h"
 #include "vioreq/page_access.h"
+#include "fuzz_input.h"
 #include "vm_invariants.h"
 
 #define NSLOTS VIOREQ_SLOT_COUNT
@@ -703,40 +704,6 @@ static void check_call(const struct vioreq_events *ev)
 }
 
 /* --------------------------------------------------------------- input */
-
-struct reader {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t u8(struct reader *r)
-{
-	if (r->n == 0)
-		return 0;
-	r->n--;
-	return *r->p++;
-}
-
-static uint16_t u16(struct reader *r)
-{
-	uint16_t lo = u8(r);
-
-	return (uint16_t)(lo | u8(r) << 8);
-}
-
-static uint32_t u32(struct reader *r)
-{
-	uint32_t lo = u16(r);
-
-	return lo | (uint32_t)u16(r) << 16;
-}
-
-static uint64_t u64(struct reader *r)
-{
-	uint64_t lo = u32(r);
-
-	return lo | (uint64_t)u32(r) << 32;
-}
 
 static const uint64_t dict64[] = {
 	0, 1, 2, 3, 4, 7, 8, 0x60, 0x64, 0x3F8, 0x3FC, 0x3FF, 0xCF8, 0xCF9,

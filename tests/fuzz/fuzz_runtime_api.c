@@ -39,6 +39,7 @@
 #include "local_vm.h"
 #include "vioreq/runtime.h"
 #include "vioreq/runtime_local.h"
+#include "fuzz_input.h"
 #include "vm_invariants.h"
 
 #define NSLOTS VIOREQ_SLOT_COUNT
@@ -103,35 +104,6 @@ static void on_trace(void *ctx, uint32_t vcpu, uint32_t from, uint32_t to,
 }
 
 /* ------------------------------------------------------------- input */
-
-struct reader {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t u8(struct reader *r)
-{
-	if (r->n == 0)
-		return 0;
-	r->n--;
-	return *r->p++;
-}
-
-static uint32_t u32(struct reader *r)
-{
-	uint32_t v = u8(r);
-
-	v |= (uint32_t)u8(r) << 8;
-	v |= (uint32_t)u8(r) << 16;
-	return v | (uint32_t)u8(r) << 24;
-}
-
-static uint64_t u64(struct reader *r)
-{
-	uint64_t lo = u32(r);
-
-	return lo | (uint64_t)u32(r) << 32;
-}
 
 static const uint64_t dict[] = {
 	0, 1, 4, 0x3F8, 0x3FF, 0xCF8, 0xCFC, 0xCFF, 0xFFFF, 0x10000,
