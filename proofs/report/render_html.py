@@ -216,7 +216,7 @@ def render(data, assumptions_md, svg):
         f"<td>{esc(r['title'])}</td>"
         f"<td class='{r['status']}'>{r['status']}</td>"
         f"<td>{r['proved_count']} / {r['goal_count']}</td>"
-        f"<td>{r['test_count']} ({r['tests_passed']} passed)</td></tr>"
+        f"<td>{esc(r['tests_summary'])}</td></tr>"
         for r in data["requirements"])
     functions = "".join(
         f"<tr><td><code>{esc(f['name'])}</code></td><td>{f['goals']}</td>"

@@ -122,8 +122,7 @@ def render(data, assumptions_md):
     for r in data["requirements"]:
         out.append(f"| [{r['id']}](#{r['id'].lower()}) | {r['title']} | "
                    f"{r['status']} | {r['proved_count']} / "
-                   f"{r['goal_count']} | {r['test_count']} "
-                   f"({r['tests_passed']} passed) |")
+                   f"{r['goal_count']} | {r['tests_summary']} |")
     out += ["", "## State machine", "",
             "![slot state machine](state-machine.svg)", "",
             "## Requirements", ""]

@@ -209,8 +209,20 @@ def _requirement(r, wp, tests, root):
         "proved_count": sum(g["proved"] for g in goals),
         "test_count": len(test_refs) + len(model_refs),
         "tests_passed": sum(v == "passed" for v in verdicts),
+        "tests_summary": _tests_summary(len(test_refs) + len(model_refs),
+                                        verdicts),
         "tests_known": sum(v in ("passed", "failed") for v in verdicts),
     }
+
+
+def _tests_summary(cited, verdicts):
+    """'3 (5 of 5 ctest runs passed)', or '3 (no verdict)' when the last
+    ctest run did not include them."""
+    known = [v for v in verdicts if v in ("passed", "failed")]
+    if not known:
+        return f"{cited} (no verdict)"
+    passed = sum(v == "passed" for v in known)
+    return f"{cited} ({passed} of {len(known)} ctest runs passed)"
 
 
 def _ratio(part, whole):

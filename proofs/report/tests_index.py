@@ -18,9 +18,20 @@ class TestIndex:
         self.tests = {}             # ctest name -> [command words]
         self.verdicts = {}          # ctest name -> passed/failed/skipped
         self.log_time = None
-        self._load_list()
+        log = os.path.join(build_dir, "Testing", "Temporary",
+                           "LastTest.log")
+        saved = None
+        if os.path.exists(log):
+            with open(log, "rb") as f:
+                saved = f.read()
         if verdicts:
             self._load_verdicts()
+        self._load_list()
+        # `ctest --show-only` rewrites LastTest.log as an empty run; put
+        # the real one back, for the next report.
+        if saved is not None:
+            with open(log, "wb") as f:
+                f.write(saved)
 
     def _load_list(self):
         try:
