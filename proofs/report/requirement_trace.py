@@ -102,54 +102,59 @@ class Contract:
         return out
 
 
+def _source_files(root, dirs, suffixes):
+    """Paths of the files under dirs (or the file a dir names) ending in
+    one of suffixes; files of one directory in name order."""
+    for d in dirs:
+        base = os.path.join(root, d)
+        if os.path.isfile(base):
+            walk = [(os.path.dirname(base), [], [os.path.basename(base)])]
+        else:
+            walk = os.walk(base)
+        for dirpath, _, files in walk:
+            for name in sorted(files):
+                if name.endswith(suffixes):
+                    yield os.path.join(dirpath, name)
+
+
 def find_contracts(root, dirs):
     """Every function contract in the C files under dirs, by function."""
     contracts = {}
     decl = re.compile(r"^[A-Za-z_][\w \t\*]*?\b(\w+)\s*\(", re.M)
-    for d in dirs:
-        for dirpath, _, files in os.walk(os.path.join(root, d)):
-            for name in sorted(files):
-                if not name.endswith((".h", ".c")):
-                    continue
-                path = os.path.join(dirpath, name)
-                with open(path, encoding="utf-8") as f:
-                    text = _strip_c_comments(f.read())
-                for m in re.finditer(r"/\*@.*?\*/", text, re.S):
-                    after = text[m.end():]
-                    d_m = decl.search(after)
-                    if not d_m or after[:d_m.start()].strip():
-                        continue
-                    fn = d_m.group(1)
-                    line = text.count("\n", 0, m.start()) + 1
-                    contracts.setdefault(fn, Contract(
-                        fn, os.path.relpath(path, root), line, m.group(0)))
+    for path in _source_files(root, dirs, (".h", ".c")):
+        with open(path, encoding="utf-8") as f:
+            text = _strip_c_comments(f.read())
+        for m in re.finditer(r"/\*@.*?\*/", text, re.S):
+            after = text[m.end():]
+            d_m = decl.search(after)
+            if not d_m or after[:d_m.start()].strip():
+                continue
+            fn = d_m.group(1)
+            line = text.count("\n", 0, m.start()) + 1
+            contracts.setdefault(fn, Contract(
+                fn, os.path.relpath(path, root), line, m.group(0)))
     return contracts
 
 
 def find_logic(root, dirs):
     """ACSL predicates and logic functions: name -> (path, line, text)."""
     found = {}
-    for d in dirs:
-        for dirpath, _, files in os.walk(os.path.join(root, d)):
-            for name in sorted(files):
-                if not name.endswith((".acsl", ".h")):
-                    continue
-                path = os.path.join(dirpath, name)
-                with open(path, encoding="utf-8") as f:
-                    lines = f.read().split("\n")
-                for i, line in enumerate(lines):
-                    m = LOGIC_DEF.match(line)
-                    if not m:
-                        continue
-                    text = [line]
-                    j = i
-                    while not text[-1].rstrip().endswith((";", "*/")) \
-                            and j + 1 < len(lines):
-                        j += 1
-                        text.append(lines[j])
-                    found.setdefault(m.group(1), (
-                        os.path.relpath(path, root), i + 1,
-                        "\n".join(t.strip() for t in text)))
+    for path in _source_files(root, dirs, (".acsl", ".h")):
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().split("\n")
+        for i, line in enumerate(lines):
+            m = LOGIC_DEF.match(line)
+            if not m:
+                continue
+            text = [line]
+            j = i
+            while not text[-1].rstrip().endswith((";", "*/")) \
+                    and j + 1 < len(lines):
+                j += 1
+                text.append(lines[j])
+            found.setdefault(m.group(1), (
+                os.path.relpath(path, root), i + 1,
+                "\n".join(t.strip() for t in text)))
     return found
 
 
@@ -184,25 +189,15 @@ def _enclosing_c_function(lines, index):
 def cited_ids(root, dirs, suffixes):
     """ID -> list of (path, line, enclosing function or None)."""
     cites = {}
-    for d in dirs:
-        base = os.path.join(root, d)
-        if os.path.isfile(base):
-            walk = [(os.path.dirname(base), [], [os.path.basename(base)])]
-        else:
-            walk = os.walk(base)
-        for dirpath, _, files in walk:
-            for name in sorted(files):
-                if not name.endswith(suffixes):
-                    continue
-                path = os.path.join(dirpath, name)
-                with open(path, encoding="utf-8", errors="replace") as f:
-                    lines = f.read().split("\n")
-                rel = os.path.relpath(path, root)
-                for i, line in enumerate(lines):
-                    for rid in set(REQ_ID.findall(line)):
-                        fn = (_enclosing_c_function(lines, i)
-                              if name.endswith(".c") else None)
-                        cites.setdefault(rid, []).append((rel, i + 1, fn))
+    for path in _source_files(root, dirs, suffixes):
+        with open(path, encoding="utf-8", errors="replace") as f:
+            lines = f.read().split("\n")
+        rel = os.path.relpath(path, root)
+        for i, line in enumerate(lines):
+            for rid in set(REQ_ID.findall(line)):
+                fn = (_enclosing_c_function(lines, i)
+                      if path.endswith(".c") else None)
+                cites.setdefault(rid, []).append((rel, i + 1, fn))
     return cites
 
 
