@@ -186,7 +186,7 @@ static int local_clear(struct vioreq_rt_vm *base)
 	pthread_mutex_lock(&vm->lock);
 	before = vm->core->default_client != VIOREQ_CLIENT_NONE ?
 		 local_held_by(vm, (uint32_t)vm->core->default_client) : 0;
-	held = vioreq_clear_begin(vm->core, vm->page, &ev);
+	(void)vioreq_clear_begin(vm->core, vm->page, &ev);
 	local_trace_completed(vm, before, VIOREQ_STATE_PROCESSING,
 			      VIOREQ_LOCAL_BY_CORE);
 	/* Complete what is PENDING now; the worker does the same for what
@@ -197,16 +197,23 @@ static int local_clear(struct vioreq_rt_vm *base)
 
 	memset(&ev, 0, sizeof(ev));
 	pthread_mutex_lock(&vm->lock);
-	while (held != 0) {
-		/* Re-count: clear_begin again is the core's own count of the
-		 * slots other clients still hold (nothing new is assigned
-		 * while clearing, and the default client holds none). */
+	for (;;) {
+		/* Count with the lock held, before every wait: the last
+		 * holder may have finished while the lock was dropped above,
+		 * and its broadcast of `released` is then gone (a stale count
+		 * here once made clear wait out its whole bound and fail
+		 * with -EBUSY under load). clear_begin again is the core's
+		 * own count of the slots other clients still hold (nothing
+		 * new is assigned while clearing, and the default client
+		 * holds none). */
+		held = vioreq_clear_begin(vm->core, vm->page, &ev);
+		if (held == 0)
+			break;
 		if (pthread_cond_timedwait(&vm->released, &vm->lock,
 					   &deadline) == ETIMEDOUT) {
 			rc = -VIOREQ_EBUSY;
 			break;
 		}
-		held = vioreq_clear_begin(vm->core, vm->page, &ev);
 	}
 	vioreq_clear_end(vm->core);
 	pthread_mutex_unlock(&vm->lock);
