@@ -7,11 +7,19 @@ void vioreq_range_table_init(struct vioreq_range_table *t)
 	t->count = 0;
 }
 
+/*@ // 2^k: the search's step count is proved logarithmic with it
+    // (REQ-RANGE-004). Only this file needs it.
+    logic integer range_search_pow2(integer k) =
+      k <= 0 ? 1 : 2 * range_search_pow2(k - 1);
+ */
+
 uint32_t vioreq_range_table_search(const struct vioreq_range_table *t,
 				   uint64_t key)
 {
 	uint32_t base = 0;
 	uint32_t n = t->count;
+	/* Halving steps taken: the proof that there are O(log n) of them. */
+	//@ ghost uint32_t steps = 0;
 
 	if (n == 0)
 		return 0;
@@ -20,7 +28,13 @@ uint32_t vioreq_range_table_search(const struct vioreq_range_table *t,
 	                            t->end[i] < key;
 	    loop invariant above: \forall integer i; base + n <= i < t->count ==>
 	                            key <= t->end[i];
-	    loop assigns base, n;
+	    loop invariant steps_counted: steps + n <= t->count &&
+	                                  1 <= range_search_pow2(steps);
+	    loop invariant halved: (n - 1) * range_search_pow2(steps) <=
+	                           t->count - 1;
+	    loop invariant logarithmic: range_search_pow2(steps) <=
+	                                2 * t->count;
+	    loop assigns base, n, steps;
 	    loop variant n;
 	 */
 	while (n > 1) {
@@ -28,8 +42,17 @@ uint32_t vioreq_range_table_search(const struct vioreq_range_table *t,
 
 		/* A conditional move, not a branch: see the header. */
 		base = (t->end[base + half] < key) ? base + half : base;
+		/*@ assert window_halved: 2 * (n - half - 1) <= n - 1; */
+		/*@ assert step_fits: range_search_pow2(steps) <= t->count - 1; */
+		/*@ assert scaled: 2 * (n - half - 1) * range_search_pow2(steps) <=
+		                   (n - 1) * range_search_pow2(steps); */
 		n -= half;
+		/*@ ghost steps = steps + 1; */
+		/*@ assert pow2_step: range_search_pow2(steps) ==
+		                      2 * range_search_pow2(steps - 1); */
 	}
+	/* At most ceil(log2(count)) steps: 2^steps < 2 * count. */
+	/*@ assert log_steps: range_search_pow2(steps) <= 2 * t->count; */
 	return base + (t->end[base] < key ? 1u : 0u);
 }
 
