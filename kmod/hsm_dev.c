@@ -47,6 +47,8 @@ static_assert(VIOREQ_IOCTL_DESTROY_IOREQ_CLIENT ==
 static_assert(VIOREQ_IOCTL_CLEAR_VM_IOREQ == ACRN_IOCTL_CLEAR_VM_IOREQ);
 static_assert(VIOREQ_IOCTL_SET_MEMSEG == ACRN_IOCTL_SET_MEMSEG);
 static_assert(VIOREQ_IOCTL_UNSET_MEMSEG == ACRN_IOCTL_UNSET_MEMSEG);
+static_assert(VIOREQ_IOCTL_IOEVENTFD == ACRN_IOCTL_IOEVENTFD);
+static_assert(VIOREQ_IOCTL_IRQFD == ACRN_IOCTL_IRQFD);
 static_assert(VIOREQ_IOCTL_CREATE_VM_ARG_SIZE ==
 	      sizeof(struct acrn_vm_creation));
 static_assert(VIOREQ_IOCTL_NOTIFY_REQUEST_FINISH_ARG_SIZE ==
@@ -60,6 +62,9 @@ static_assert(VIOREQ_IOCTL_SET_MEMSEG_ARG_SIZE ==
 static_assert(VIOREQ_IOCTL_UNSET_MEMSEG_ARG_SIZE ==
 	      sizeof(struct acrn_vm_memmap));
 static_assert(VIOREQ_IOCTL_SET_IRQLINE_ARG_SIZE == sizeof(__u64));
+static_assert(VIOREQ_IOCTL_IOEVENTFD_ARG_SIZE ==
+	      sizeof(struct acrn_ioeventfd));
+static_assert(VIOREQ_IOCTL_IRQFD_ARG_SIZE == sizeof(struct acrn_irqfd));
 /* REQ-ABI-001/002: the core's page is the uapi's request buffer. */
 static_assert(sizeof(struct vioreq_page) ==
 	      sizeof(struct acrn_io_request_buffer));
@@ -101,6 +106,9 @@ module_param_cb(live_clients, &hsm_param_atomic_ops, &hsm_live_clients, 0444);
 MODULE_PARM_DESC(live_clients, "I/O clients alive (read only)");
 module_param_cb(pinned_pages, &hsm_param_atomic_ops, &hsm_pinned_pages, 0444);
 MODULE_PARM_DESC(pinned_pages, "ioreq and guest RAM pages pinned (read only)");
+module_param_cb(live_eventfds, &hsm_param_atomic_ops, &hsm_live_eventfds,
+		0444);
+MODULE_PARM_DESC(live_eventfds, "ioeventfds and irqfds alive (read only)");
 
 /* The VM of one open /dev/acrn_hsm; lock orders CREATE/DESTROY_VM. */
 struct hsm_file {
@@ -234,6 +242,24 @@ static long hsm_memseg(struct hsm_vm *vm, void __user *uarg, bool unset)
 	return hsm_vm_set_memseg(vm, &memmap, unset);
 }
 
+static long hsm_ioeventfd(struct hsm_vm *vm, void __user *uarg)
+{
+	struct acrn_ioeventfd args;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return -EFAULT;
+	return hsm_ioeventfd_config(vm, &args);
+}
+
+static long hsm_irqfd(struct hsm_vm *vm, void __user *uarg)
+{
+	struct acrn_irqfd args;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return -EFAULT;
+	return hsm_irqfd_config(vm, &args);
+}
+
 static long hsm_vm_ioctl(struct hsm_vm *vm, unsigned int cmd,
 			 unsigned long arg)
 {
@@ -268,6 +294,10 @@ static long hsm_vm_ioctl(struct hsm_vm *vm, unsigned int cmd,
 		return hsm_notify_finish(vm, uarg);
 	case VIOREQ_IOCTL_CLEAR_VM_IOREQ:
 		return hsm_vm_clear_ioreq(vm);
+	case VIOREQ_IOCTL_IOEVENTFD:
+		return hsm_ioeventfd(vm, uarg);
+	case VIOREQ_IOCTL_IRQFD:
+		return hsm_irqfd(vm, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -365,9 +395,12 @@ static int __init vioreq_init(void)
 	ret = hsm_ioreq_init();
 	if (ret)
 		return ret;
-	ret = vioreq_be->init();
+	ret = hsm_irqfd_init();
 	if (ret)
 		goto err_ioreq;
+	ret = vioreq_be->init();
+	if (ret)
+		goto err_irqfd;
 	vioreq_be->setup_upcall(hsm_upcall);
 	hsm_debugfs_init();
 	ret = misc_register(&hsm_misc);
@@ -380,6 +413,8 @@ err_backend:
 	hsm_debugfs_exit();
 	vioreq_be->remove_upcall();
 	vioreq_be->exit();
+err_irqfd:
+	hsm_irqfd_exit();
 err_ioreq:
 	hsm_ioreq_exit();
 	return ret;
@@ -392,6 +427,7 @@ static void __exit vioreq_exit(void)
 	hsm_debugfs_exit();
 	vioreq_be->remove_upcall();
 	vioreq_be->exit();
+	hsm_irqfd_exit();
 	hsm_ioreq_exit();
 	pr_info("unloaded\n");
 }

@@ -8,6 +8,11 @@
  *                             the DESTROY_VM hypercall (vm->hc_gone)
  *     -> vm->lock (mutex)     every call into the core for that VM, the
  *                             client table, vm->dead, vm->page
+ * vm->ioeventfds_lock (mutex) the VM's ioeventfds and their client; taken
+ *     -> vm->hc_lock          before the two on the right (the in-kernel
+ *     -> vm->lock             client API), never with the list lock held
+ * vm->irqfds_lock (mutex)     the VM's irqfd list; nothing is taken under
+ *                             it but an eventfd's wait-queue lock (poll)
  * mm->mmap_lock (RLIMIT_MEMLOCK charges of guest RAM, pin_user_pages_fast)
  * is only taken with none of these held, and none is taken under it.
  * Wake-ups and hypercalls are made after vm->lock is dropped. A client's
@@ -20,7 +25,10 @@
  * its clients; a client by the VM's table until it is destroyed, by each
  * sleeper in ATTACH and by each queued in-kernel work item. The core's
  * client id is freed (vioreq_client_release) when the client's last
- * reference goes.
+ * reference goes. The ioeventfd client is also referenced by
+ * vm->ioeventfd_client while the VM has ioeventfds. Ioeventfds and irqfds
+ * hold a reference on their eventfd and none on the VM: hsm_vm_destroy
+ * frees them all (ioeventfd.c, irqfd.c) before it returns.
  */
 #ifndef VIOREQ_KMOD_INTERNAL_H
 #define VIOREQ_KMOD_INTERNAL_H
@@ -136,6 +144,15 @@ struct hsm_vm {
 	bool hc_gone;			/* DESTROY_VM made (hc_lock) */
 	atomic64_t notified;		/* NOTIFY_REQUEST_FINISH hypercalls */
 	struct dentry *debugfs;		/* debugfs.c: vioreq/vm<vmid> */
+	/* ioeventfd.c, all under ioeventfds_lock */
+	struct mutex ioeventfds_lock;
+	struct list_head ioeventfds;	/* struct hsm_ioeventfd */
+	struct hsm_client *ioeventfd_client; /* while ioeventfds is not empty */
+	bool ioeventfds_closed;		/* the VM is being destroyed */
+	/* irqfd.c, all under irqfds_lock */
+	struct mutex irqfds_lock;
+	struct list_head irqfds;	/* struct hsm_irqfd */
+	bool irqfds_closed;		/* the VM is being destroyed */
 };
 
 extern struct mutex hsm_vm_list_lock;
@@ -145,6 +162,7 @@ extern atomic64_t hsm_upcalls;
 extern atomic_t hsm_live_vms;
 extern atomic_t hsm_live_clients;
 extern atomic_t hsm_pinned_pages;	/* ioreq pages and guest RAM */
+extern atomic_t hsm_live_eventfds;	/* ioeventfds and irqfds */
 
 /* debugfs.c: health counters, one file per VM (none without debugfs). */
 void hsm_debugfs_init(void);
@@ -228,6 +246,23 @@ int hsm_kclient_complete(struct hsm_client *c, u32 vcpu, u64 value);
 void hsm_kclient_destroy(struct hsm_client *c);
 struct hsm_client *hsm_client_get_by_id(struct hsm_vm *vm, u32 id);
 void hsm_client_put(struct hsm_client *c);
+
+/* ------------------------------------------------------------ eventfds */
+
+struct acrn_ioeventfd;
+struct acrn_irqfd;
+
+/* ioeventfd.c: ACRN_IOCTL_IOEVENTFD, served by an in-kernel client. */
+void hsm_ioeventfd_vm_init(struct hsm_vm *vm);
+int hsm_ioeventfd_config(struct hsm_vm *vm, const struct acrn_ioeventfd *args);
+void hsm_ioeventfd_vm_release(struct hsm_vm *vm);
+
+/* irqfd.c: ACRN_IOCTL_IRQFD, MSIs injected from a work item. */
+int hsm_irqfd_init(void);
+void hsm_irqfd_exit(void);
+void hsm_irqfd_vm_init(struct hsm_vm *vm);
+int hsm_irqfd_config(struct hsm_vm *vm, const struct acrn_irqfd *args);
+void hsm_irqfd_vm_release(struct hsm_vm *vm);
 
 /* ------------------------------------------------------------ sim */
 

@@ -89,6 +89,8 @@ struct hsm_vm *hsm_vm_create(struct acrn_vm_creation *param)
 	init_rwsem(&vm->hc_lock);
 	init_waitqueue_head(&vm->clear_wq);
 	atomic64_set(&vm->notified, 0);
+	hsm_ioeventfd_vm_init(vm);
+	hsm_irqfd_vm_init(vm);
 	vm->core = kvzalloc(sizeof(*vm->core), GFP_KERNEL);
 	if (!vm->core) {
 		ret = -ENOMEM;
@@ -142,8 +144,9 @@ err_put:
 
 /*
  * Destroy a VM: its clients are destroyed (held requests completed,
- * sleepers woken with -ENODEV), the hypervisor is told, and the ioreq page
- * is unpinned. The caller still holds its reference and drops it after.
+ * sleepers woken with -ENODEV), its ioeventfds and irqfds released, the
+ * hypervisor is told, and the ioreq page is unpinned. The caller still
+ * holds its reference and drops it after.
  *
  * Context: process context (ioctl, or the file's release: at the last
  * close, at exit after exit_mm(), or in the delayed fput worker), with no
@@ -169,6 +172,9 @@ void hsm_vm_destroy(struct hsm_vm *vm)
 	mutex_unlock(&hsm_vm_list_lock);
 
 	hsm_vm_destroy_clients(vm);
+	/* The eventfds' references, and no work item left on this VM. */
+	hsm_irqfd_vm_release(vm);
+	hsm_ioeventfd_vm_release(vm);
 	/*
 	 * Wait for the hypercalls naming this VM that are under way, and
 	 * allow no more: after DESTROY_VM the hypervisor may give the vmid

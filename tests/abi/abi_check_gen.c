@@ -218,6 +218,18 @@ _Static_assert(sizeof(struct acrn_vm_memmap) == 32u,
 	       "ioctl UNSET_MEMSEG argument size");
 _Static_assert(VIOREQ_IOCTL_UNSET_MEMSEG_ARG_SIZE == sizeof(struct acrn_vm_memmap),
 	       "ioctl UNSET_MEMSEG argument size");
+_Static_assert(VIOREQ_IOCTL_IOEVENTFD == ACRN_IOCTL_IOEVENTFD,
+	       "ioctl IOEVENTFD");
+_Static_assert(sizeof(struct acrn_ioeventfd) == 32u,
+	       "ioctl IOEVENTFD argument size");
+_Static_assert(VIOREQ_IOCTL_IOEVENTFD_ARG_SIZE == sizeof(struct acrn_ioeventfd),
+	       "ioctl IOEVENTFD argument size");
+_Static_assert(VIOREQ_IOCTL_IRQFD == ACRN_IOCTL_IRQFD,
+	       "ioctl IRQFD");
+_Static_assert(sizeof(struct acrn_irqfd) == 24u,
+	       "ioctl IRQFD argument size");
+_Static_assert(VIOREQ_IOCTL_IRQFD_ARG_SIZE == sizeof(struct acrn_irqfd),
+	       "ioctl IRQFD argument size");
 /* REQ-ABI-005: not in the uapi header; the formula only */
 _Static_assert(VIOREQ_HC_CREATE_VM == ((VIOREQ_HC_VENDOR << 24) | 0x10u),
 	       "hypercall CREATE_VM");

@@ -145,7 +145,7 @@ i=0
 while [ $i -lt 100 ]; do
 	busy=""
 	for counter in refcnt parameters/live_vms parameters/live_clients \
-		parameters/pinned_pages; do
+		parameters/pinned_pages parameters/live_eventfds; do
 		f=/sys/module/vioreq/$counter
 		[ -r "$f" ] && [ "$(cat "$f")" != 0 ] && busy=1
 	done
@@ -162,7 +162,7 @@ if [ -r /sys/module/vioreq/refcnt ]; then
 	fi
 fi
 if [ -d "$params" ]; then
-	for counter in live_vms live_clients pinned_pages; do
+	for counter in live_vms live_clients pinned_pages live_eventfds; do
 		[ -r "$params/$counter" ] || continue
 		value="$(cat "$params/$counter")"
 		if [ "$value" = 0 ]; then

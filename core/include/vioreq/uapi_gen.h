@@ -23,6 +23,8 @@
 #define VIOREQ_IOCTL_CLEAR_VM_IOREQ 0x0000A235u /* nr 0x35, NONE */
 #define VIOREQ_IOCTL_SET_MEMSEG 0x4020A241u /* nr 0x41, W, struct acrn_vm_memmap */
 #define VIOREQ_IOCTL_UNSET_MEMSEG 0x4020A242u /* nr 0x42, W, struct acrn_vm_memmap */
+#define VIOREQ_IOCTL_IOEVENTFD 0x4020A270u /* nr 0x70, W, struct acrn_ioeventfd */
+#define VIOREQ_IOCTL_IRQFD 0x4018A271u /* nr 0x71, W, struct acrn_irqfd */
 #define VIOREQ_IOCTL_CREATE_VM_ARG_SIZE 48u /* sizeof(struct acrn_vm_creation) */
 #define VIOREQ_IOCTL_SET_VCPU_REGS_ARG_SIZE 296u /* sizeof(struct acrn_vcpu_regs) */
 #define VIOREQ_IOCTL_INJECT_MSI_ARG_SIZE 16u /* sizeof(struct acrn_msi_entry) */
@@ -30,6 +32,8 @@
 #define VIOREQ_IOCTL_NOTIFY_REQUEST_FINISH_ARG_SIZE 8u /* sizeof(struct acrn_ioreq_notify) */
 #define VIOREQ_IOCTL_SET_MEMSEG_ARG_SIZE 32u /* sizeof(struct acrn_vm_memmap) */
 #define VIOREQ_IOCTL_UNSET_MEMSEG_ARG_SIZE 32u /* sizeof(struct acrn_vm_memmap) */
+#define VIOREQ_IOCTL_IOEVENTFD_ARG_SIZE 32u /* sizeof(struct acrn_ioeventfd) */
+#define VIOREQ_IOCTL_IRQFD_ARG_SIZE 24u /* sizeof(struct acrn_irqfd) */
 
 /* REQ-ABI-005: hypercall ids, vendor << 24 | id. */
 #define VIOREQ_HC_VENDOR 0x80u
