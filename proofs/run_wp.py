@@ -47,7 +47,7 @@ KERNEL_FLAGS = [
 ]
 WP_FLAGS = [
     "-wp", "-wp-rte", "-wp-model", "Typed", "-wp-split",
-    "-wp-prover", "z3,cvc4",
+    "-wp-prover", "cvc4,z3",
     "-wp-timeout", "40",
     "-wp-par", "2",
 ]
@@ -160,7 +160,8 @@ def run_frama_c(sources, functions, cache, out_dir, extra, tag,
     env.pop("FRAMAC_WP_CACHE", None)
     env.pop("FRAMAC_WP_CACHEDIR", None)
     started = time.monotonic()
-    with open(log_path, "w") as log:
+    # Line-buffered: the log shows a long run's progress as it goes.
+    with open(log_path, "w", buffering=1) as log:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, text=True, env=env)
         lines = []
