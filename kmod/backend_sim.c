@@ -26,6 +26,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
+#include <asm/unaligned.h>
 
 #include "vioreq/spec_gen.h"
 #include "vioreq/uapi_gen.h"
@@ -165,6 +166,146 @@ static long sim_set_memory_regions(unsigned long pa,
 	return 0;
 }
 
+static u64 sim_fnv1a64(const void *buf, size_t len)
+{
+	const u8 *b = buf;
+	u64 h = VIOREQ_SIM_FNV1A64_BASIS;
+
+	while (len--) {
+		h ^= *b++;
+		h *= VIOREQ_SIM_FNV1A64_PRIME;
+	}
+	return h;
+}
+
+/* The VM a hypercall is for, as the log shows it. */
+static u16 sim_hcall_vmid(u32 id, unsigned long p1)
+{
+	if (id == VIOREQ_HC_CREATE_VM || id == VIOREQ_HC_SET_MEMORY_REGIONS)
+		return 0xffff;	/* set from the answer or the batch */
+	if (id == VIOREQ_HC_PM_GET_CPU_STATE)
+		return (p1 >> VIOREQ_PMCMD_VMID_SHIFT) &
+		       VIOREQ_PMCMD_FIELD_MASK;
+	return p1 < VIOREQ_SIM_MAX_VMS ? p1 : 0xffff;
+}
+
+/* VM_INTR_MONITOR: the page is only read here (what ACRN reads first). */
+static long sim_intr_monitor(unsigned long pa, struct vioreq_sim_hcall *ev)
+{
+	const u64 *words;
+
+	ev->args[0] = pa;
+	if (!PAGE_ALIGNED(pa) || !pfn_valid(PHYS_PFN(pa)))
+		return -EINVAL;
+	words = page_address(pfn_to_page(PHYS_PFN(pa)));
+	ev->args[1] = READ_ONCE(words[0]);
+	ev->args[2] = READ_ONCE(words[1]);
+	return 0;
+}
+
+/*
+ * The pass-through calls whose struct the hypervisor reads: a few fields
+ * and the hash of the whole struct go to the log (vioreq_sim.h).
+ */
+static long sim_passthru(u32 id, unsigned long pa, struct vioreq_sim_hcall *ev)
+{
+	const struct acrn_ptdev_irq *irq = phys_to_virt(pa);
+	const struct acrn_mmiodev *mmio = phys_to_virt(pa);
+	const struct acrn_pcidev *pci = phys_to_virt(pa);
+	const struct acrn_vdev *vdev = phys_to_virt(pa);
+	size_t size;
+
+	switch (id) {
+	case VIOREQ_HC_SET_PTDEV_INTR:
+	case VIOREQ_HC_RESET_PTDEV_INTR:
+		ev->args[0] = irq->type;
+		ev->args[1] = irq->virt_bdf;
+		ev->args[2] = irq->phys_bdf;
+		ev->args[3] = irq->intx.virt_pin;
+		ev->args[4] = irq->intx.phys_pin;
+		size = sizeof(*irq);
+		break;
+	case VIOREQ_HC_ASSIGN_PCIDEV:
+	case VIOREQ_HC_DEASSIGN_PCIDEV:
+		ev->args[0] = pci->type;
+		ev->args[1] = pci->virt_bdf;
+		ev->args[2] = pci->phys_bdf;
+		ev->args[3] = pci->intr_line | (u32)pci->intr_pin << 8;
+		ev->args[4] = pci->bar[0];
+		size = sizeof(*pci);
+		break;
+	case VIOREQ_HC_ASSIGN_MMIODEV:
+	case VIOREQ_HC_DEASSIGN_MMIODEV:
+		ev->args[0] = get_unaligned_le64(mmio->name);
+		ev->args[1] = mmio->res[0].user_vm_pa;
+		ev->args[2] = mmio->res[0].service_vm_pa;
+		ev->args[3] = mmio->res[0].size;
+		ev->args[4] = mmio->res[0].mem_type;
+		size = sizeof(*mmio);
+		break;
+	default:	/* CREATE_VDEV, DESTROY_VDEV */
+		ev->args[0] = vdev->id.value;
+		ev->args[1] = vdev->slot;
+		ev->args[2] = vdev->io_addr[0];
+		ev->args[3] = vdev->io_size[0];
+		ev->args[4] = get_unaligned_le64(vdev->args);
+		size = sizeof(*vdev);
+		break;
+	}
+	ev->args[5] = sim_fnv1a64(phys_to_virt(pa), size);
+	return 0;
+}
+
+/* PM_GET_CPU_STATE: the fake power states of vioreq_sim.h. */
+static long sim_pm_get_cpu_state(unsigned long cmd, unsigned long pa,
+				 struct vioreq_sim_hcall *ev)
+{
+	u32 n = (cmd >> VIOREQ_PMCMD_STATE_SHIFT) & VIOREQ_PMCMD_FIELD_MASK;
+	struct acrn_pstate_data *px = phys_to_virt(pa);
+	struct acrn_cstate_data *cx = phys_to_virt(pa);
+	u8 *count = phys_to_virt(pa);
+
+	ev->args[0] = cmd;
+	if (!sim_vm_get(ev->vmid))
+		return -EINVAL;
+	switch (cmd & VIOREQ_PMCMD_TYPE_MASK) {
+	case ACRN_PMCMD_GET_PX_CNT:
+		*count = VIOREQ_SIM_PX_CNT;
+		ev->args[1] = sizeof(*count);
+		return 0;
+	case ACRN_PMCMD_GET_CX_CNT:
+		*count = VIOREQ_SIM_CX_CNT;
+		ev->args[1] = sizeof(*count);
+		return 0;
+	case ACRN_PMCMD_GET_PX_DATA:
+		if (n >= VIOREQ_SIM_PX_CNT)
+			return -EINVAL;
+		px->core_frequency = 2000 - 100 * n;
+		px->power = 10000 - 1000 * n;
+		px->transition_latency = 10 + n;
+		px->bus_master_latency = 20 + n;
+		px->control = 0x1000 + n;
+		px->status = 0x2000 + n;
+		ev->args[1] = sizeof(*px);
+		return 0;
+	case ACRN_PMCMD_GET_CX_DATA:
+		if (!n || n > VIOREQ_SIM_CX_CNT)
+			return -EINVAL;
+		cx->cx_reg.space_id = 1;
+		cx->cx_reg.bit_width = 8;
+		cx->cx_reg.bit_offset = 0;
+		cx->cx_reg.access_size = 1;
+		cx->cx_reg.address = 0x400 + n;
+		cx->type = n;
+		cx->latency = 100 * n;
+		cx->power = 1000 - 100 * n;
+		ev->args[1] = sizeof(*cx);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
 /* One hypercall, sim_lock held; *put gets a page reference to drop. */
 static long sim_do_hypercall(u32 id, unsigned long p1, unsigned long p2,
 			     struct vioreq_sim_hcall *ev, struct page **put)
@@ -173,13 +314,15 @@ static long sim_do_hypercall(u32 id, unsigned long p1, unsigned long p2,
 	struct acrn_msi_entry *msi;
 	struct sim_vm *s;
 
+	ev->vmid = sim_hcall_vmid(id, p1);
 	if (id == VIOREQ_HC_CREATE_VM)
 		return sim_create_vm(p1, ev);
 	if (id == VIOREQ_HC_SET_MEMORY_REGIONS)
 		return sim_set_memory_regions(p1, ev);
+	if (id == VIOREQ_HC_PM_GET_CPU_STATE)
+		return sim_pm_get_cpu_state(p1, p2, ev);
 
 	/* Every other call names the VM in its first parameter. */
-	ev->vmid = p1 < VIOREQ_SIM_MAX_VMS ? p1 : 0xffff;
 	s = sim_vm_get(p1);
 	if (!s)
 		return -EINVAL;
@@ -217,6 +360,17 @@ static long sim_do_hypercall(u32 id, unsigned long p1, unsigned long p2,
 		ev->args[0] = msi->msi_addr;
 		ev->args[1] = msi->msi_data;
 		return 0;
+	case VIOREQ_HC_VM_INTR_MONITOR:
+		return sim_intr_monitor(p2, ev);
+	case VIOREQ_HC_SET_PTDEV_INTR:
+	case VIOREQ_HC_RESET_PTDEV_INTR:
+	case VIOREQ_HC_ASSIGN_PCIDEV:
+	case VIOREQ_HC_DEASSIGN_PCIDEV:
+	case VIOREQ_HC_ASSIGN_MMIODEV:
+	case VIOREQ_HC_DEASSIGN_MMIODEV:
+	case VIOREQ_HC_CREATE_VDEV:
+	case VIOREQ_HC_DESTROY_VDEV:
+		return sim_passthru(id, p2, ev);
 	default:
 		return -EINVAL;
 	}
@@ -234,9 +388,7 @@ static long sim_hypercall(u32 id, unsigned long p1, unsigned long p2)
 		if (!sim_fail_count)
 			sim_fail_id = 0;
 		ret = sim_fail_errno;
-		if (id != VIOREQ_HC_CREATE_VM &&
-		    id != VIOREQ_HC_SET_MEMORY_REGIONS)
-			ev.vmid = p1 < VIOREQ_SIM_MAX_VMS ? p1 : 0xffff;
+		ev.vmid = sim_hcall_vmid(id, p1);
 	} else {
 		ret = sim_do_hypercall(id, p1, p2, &ev, &put);
 	}

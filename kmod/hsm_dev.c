@@ -9,6 +9,7 @@
 #define pr_fmt(fmt) "vioreq: " fmt
 
 #include <linux/acrn.h>
+#include <linux/bits.h>
 #include <linux/build_bug.h>
 #include <linux/err.h>
 #include <linux/fs.h>
@@ -49,6 +50,16 @@ static_assert(VIOREQ_IOCTL_SET_MEMSEG == ACRN_IOCTL_SET_MEMSEG);
 static_assert(VIOREQ_IOCTL_UNSET_MEMSEG == ACRN_IOCTL_UNSET_MEMSEG);
 static_assert(VIOREQ_IOCTL_IOEVENTFD == ACRN_IOCTL_IOEVENTFD);
 static_assert(VIOREQ_IOCTL_IRQFD == ACRN_IOCTL_IRQFD);
+static_assert(VIOREQ_IOCTL_VM_INTR_MONITOR == ACRN_IOCTL_VM_INTR_MONITOR);
+static_assert(VIOREQ_IOCTL_SET_PTDEV_INTR == ACRN_IOCTL_SET_PTDEV_INTR);
+static_assert(VIOREQ_IOCTL_RESET_PTDEV_INTR == ACRN_IOCTL_RESET_PTDEV_INTR);
+static_assert(VIOREQ_IOCTL_ASSIGN_PCIDEV == ACRN_IOCTL_ASSIGN_PCIDEV);
+static_assert(VIOREQ_IOCTL_DEASSIGN_PCIDEV == ACRN_IOCTL_DEASSIGN_PCIDEV);
+static_assert(VIOREQ_IOCTL_ASSIGN_MMIODEV == ACRN_IOCTL_ASSIGN_MMIODEV);
+static_assert(VIOREQ_IOCTL_DEASSIGN_MMIODEV == ACRN_IOCTL_DEASSIGN_MMIODEV);
+static_assert(VIOREQ_IOCTL_CREATE_VDEV == ACRN_IOCTL_CREATE_VDEV);
+static_assert(VIOREQ_IOCTL_DESTROY_VDEV == ACRN_IOCTL_DESTROY_VDEV);
+static_assert(VIOREQ_IOCTL_PM_GET_CPU_STATE == ACRN_IOCTL_PM_GET_CPU_STATE);
 static_assert(VIOREQ_IOCTL_CREATE_VM_ARG_SIZE ==
 	      sizeof(struct acrn_vm_creation));
 static_assert(VIOREQ_IOCTL_NOTIFY_REQUEST_FINISH_ARG_SIZE ==
@@ -65,6 +76,24 @@ static_assert(VIOREQ_IOCTL_SET_IRQLINE_ARG_SIZE == sizeof(__u64));
 static_assert(VIOREQ_IOCTL_IOEVENTFD_ARG_SIZE ==
 	      sizeof(struct acrn_ioeventfd));
 static_assert(VIOREQ_IOCTL_IRQFD_ARG_SIZE == sizeof(struct acrn_irqfd));
+static_assert(VIOREQ_IOCTL_VM_INTR_MONITOR_ARG_SIZE == sizeof(unsigned long));
+static_assert(VIOREQ_IOCTL_SET_PTDEV_INTR_ARG_SIZE ==
+	      sizeof(struct acrn_ptdev_irq));
+static_assert(VIOREQ_IOCTL_RESET_PTDEV_INTR_ARG_SIZE ==
+	      sizeof(struct acrn_ptdev_irq));
+static_assert(VIOREQ_IOCTL_ASSIGN_PCIDEV_ARG_SIZE ==
+	      sizeof(struct acrn_pcidev));
+static_assert(VIOREQ_IOCTL_DEASSIGN_PCIDEV_ARG_SIZE ==
+	      sizeof(struct acrn_pcidev));
+static_assert(VIOREQ_IOCTL_ASSIGN_MMIODEV_ARG_SIZE ==
+	      sizeof(struct acrn_mmiodev));
+static_assert(VIOREQ_IOCTL_DEASSIGN_MMIODEV_ARG_SIZE ==
+	      sizeof(struct acrn_mmiodev));
+static_assert(VIOREQ_IOCTL_CREATE_VDEV_ARG_SIZE == sizeof(struct acrn_vdev));
+static_assert(VIOREQ_IOCTL_DESTROY_VDEV_ARG_SIZE == sizeof(struct acrn_vdev));
+static_assert(VIOREQ_IOCTL_PM_GET_CPU_STATE_ARG_SIZE == sizeof(__u64));
+/* REQ-VMM-003: the type field of the PM command word. */
+static_assert(VIOREQ_PMCMD_TYPE_MASK == PMCMD_TYPE_MASK);
 /* REQ-ABI-001/002: the core's page is the uapi's request buffer. */
 static_assert(sizeof(struct vioreq_page) ==
 	      sizeof(struct acrn_io_request_buffer));
@@ -209,17 +238,111 @@ out:
 	return ret < 0 ? ret : 0;
 }
 
+/*
+ * Hand a kmalloc'ed copy of an ioctl argument (memdup_user) to the
+ * hypervisor, which reads it by physical address, and free it.
+ */
+static long hsm_vm_pass_buf(struct hsm_vm *vm, u32 id, void *buf)
+{
+	long ret = hsm_vm_hypercall(vm, id, virt_to_phys(buf));
+
+	kfree(buf);
+	return ret;
+}
+
+/*
+ * The ioctls whose argument the module does not interpret (REQ-VMM-001):
+ * the whole struct is copied in and passed on unchanged.
+ */
+static long hsm_vm_pass_arg(struct hsm_vm *vm, u32 id, void __user *uarg,
+			    size_t size)
+{
+	void *buf = memdup_user(uarg, size);
+
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	return hsm_vm_pass_buf(vm, id, buf);
+}
+
 static long hsm_inject_msi(struct hsm_vm *vm, void __user *uarg)
 {
-	struct acrn_msi_entry *msi;
-	long ret;
+	return hsm_vm_pass_arg(vm, VIOREQ_HC_INJECT_MSI, uarg,
+			       sizeof(struct acrn_msi_entry));
+}
 
-	msi = memdup_user(uarg, sizeof(*msi));
-	if (IS_ERR(msi))
-		return PTR_ERR(msi);
-	ret = hsm_vm_hypercall(vm, VIOREQ_HC_INJECT_MSI, virt_to_phys(msi));
-	kfree(msi);
-	return ret;
+/* SET_PTDEV_INTR, RESET_PTDEV_INTR: an interrupt type of the uapi only. */
+static long hsm_ptdev_intr(struct hsm_vm *vm, u32 id, void __user *uarg)
+{
+	struct acrn_ptdev_irq *irq;
+
+	irq = memdup_user(uarg, sizeof(*irq));
+	if (IS_ERR(irq))
+		return PTR_ERR(irq);
+	if (irq->type != ACRN_PTDEV_IRQ_INTX &&
+	    irq->type != ACRN_PTDEV_IRQ_MSI &&
+	    irq->type != ACRN_PTDEV_IRQ_MSIX) {
+		kfree(irq);
+		return -EINVAL;
+	}
+	return hsm_vm_pass_buf(vm, id, irq);
+}
+
+/* ASSIGN_PCIDEV, DEASSIGN_PCIDEV: the uapi's assignment type bits only. */
+static long hsm_pcidev(struct hsm_vm *vm, u32 id, void __user *uarg)
+{
+	struct acrn_pcidev *pcidev;
+
+	pcidev = memdup_user(uarg, sizeof(*pcidev));
+	if (IS_ERR(pcidev))
+		return PTR_ERR(pcidev);
+	if (pcidev->type & ~ACRN_PTDEV_QUIRK_ASSIGN) {
+		kfree(pcidev);
+		return -EINVAL;
+	}
+	return hsm_vm_pass_buf(vm, id, pcidev);
+}
+
+/*
+ * PM_GET_CPU_STATE (REQ-VMM-003): the command word names its target VM
+ * itself (the hypervisor checks it), so this is no hypercall on this VM.
+ * The answer goes to a zeroed buffer of the size of that type's answer,
+ * which is copied over the command word: the hypervisor writes only part
+ * of it (a count is one byte in ACRN), and no kernel heap bytes may reach
+ * userspace.
+ */
+static long hsm_pm_get_cpu_state(void __user *uarg)
+{
+	size_t size;
+	void *buf;
+	long ret;
+	u64 cmd;
+
+	if (copy_from_user(&cmd, uarg, sizeof(cmd)))
+		return -EFAULT;
+	if (cmd & ~GENMASK_ULL(VIOREQ_PMCMD_BITS - 1, 0))
+		return -EINVAL;
+	switch (cmd & VIOREQ_PMCMD_TYPE_MASK) {
+	case ACRN_PMCMD_GET_PX_CNT:
+	case ACRN_PMCMD_GET_CX_CNT:
+		size = sizeof(u64);
+		break;
+	case ACRN_PMCMD_GET_PX_DATA:
+		size = sizeof(struct acrn_pstate_data);
+		break;
+	case ACRN_PMCMD_GET_CX_DATA:
+		size = sizeof(struct acrn_cstate_data);
+		break;
+	default:
+		return -EINVAL;
+	}
+	buf = kzalloc(size, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	ret = hsm_hypercall(VIOREQ_HC_PM_GET_CPU_STATE, cmd, virt_to_phys(buf));
+	if (ret >= 0 && copy_to_user(uarg, buf, size))
+		ret = -EFAULT;
+	kfree(buf);
+	return ret < 0 ? ret : 0;
 }
 
 static long hsm_notify_finish(struct hsm_vm *vm, void __user *uarg)
@@ -280,6 +403,9 @@ static long hsm_vm_ioctl(struct hsm_vm *vm, unsigned int cmd,
 	case VIOREQ_IOCTL_SET_IRQLINE:
 		/* The argument is the value itself (gsi | op << 32). */
 		return hsm_vm_hypercall(vm, VIOREQ_HC_SET_IRQLINE, arg);
+	case VIOREQ_IOCTL_VM_INTR_MONITOR:
+		/* The argument is the page's user address itself. */
+		return hsm_vm_intr_monitor(vm, arg);
 	case VIOREQ_IOCTL_SET_MEMSEG:
 		return hsm_memseg(vm, uarg, false);
 	case VIOREQ_IOCTL_UNSET_MEMSEG:
@@ -298,6 +424,29 @@ static long hsm_vm_ioctl(struct hsm_vm *vm, unsigned int cmd,
 		return hsm_ioeventfd(vm, uarg);
 	case VIOREQ_IOCTL_IRQFD:
 		return hsm_irqfd(vm, uarg);
+	case VIOREQ_IOCTL_SET_PTDEV_INTR:
+		return hsm_ptdev_intr(vm, VIOREQ_HC_SET_PTDEV_INTR, uarg);
+	case VIOREQ_IOCTL_RESET_PTDEV_INTR:
+		return hsm_ptdev_intr(vm, VIOREQ_HC_RESET_PTDEV_INTR, uarg);
+	case VIOREQ_IOCTL_ASSIGN_PCIDEV:
+		return hsm_pcidev(vm, VIOREQ_HC_ASSIGN_PCIDEV, uarg);
+	case VIOREQ_IOCTL_DEASSIGN_PCIDEV:
+		return hsm_pcidev(vm, VIOREQ_HC_DEASSIGN_PCIDEV, uarg);
+	case VIOREQ_IOCTL_ASSIGN_MMIODEV:
+		return hsm_vm_pass_arg(vm, VIOREQ_HC_ASSIGN_MMIODEV, uarg,
+				       sizeof(struct acrn_mmiodev));
+	case VIOREQ_IOCTL_DEASSIGN_MMIODEV:
+		return hsm_vm_pass_arg(vm, VIOREQ_HC_DEASSIGN_MMIODEV, uarg,
+				       sizeof(struct acrn_mmiodev));
+	case VIOREQ_IOCTL_CREATE_VDEV:
+		return hsm_vm_pass_arg(vm, VIOREQ_HC_CREATE_VDEV, uarg,
+				       sizeof(struct acrn_vdev));
+	case VIOREQ_IOCTL_DESTROY_VDEV:
+		return hsm_vm_pass_arg(vm, VIOREQ_HC_DESTROY_VDEV, uarg,
+				       sizeof(struct acrn_vdev));
+	case VIOREQ_IOCTL_PM_GET_CPU_STATE:
+		/* The file needs a VM (Linux HSM); the word names its own. */
+		return hsm_pm_get_cpu_state(uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -7,7 +7,8 @@
  *     -> vm->hc_lock (rwsem)  read: any hypercall naming vm->vmid; write:
  *                             the DESTROY_VM hypercall (vm->hc_gone)
  *     -> vm->lock (mutex)     every call into the core for that VM, the
- *                             client table, vm->dead, vm->page
+ *                             client table, vm->dead, vm->page,
+ *                             vm->monitor_page
  * vm->ioeventfds_lock (mutex) the VM's ioeventfds and their client; taken
  *     -> vm->hc_lock          before the two on the right (the in-kernel
  *     -> vm->lock             client API), never with the list lock held
@@ -133,6 +134,7 @@ struct hsm_vm {
 	struct vioreq_vm *core;		/* kvzalloc'ed, ~200 KiB */
 	struct vioreq_page *page;	/* kernel address of the pinned page */
 	struct page *ioreq_page;	/* pinned with FOLL_LONGTERM */
+	struct page *monitor_page;	/* VM_INTR_MONITOR's, pinned */
 	struct hsm_client *clients[VIOREQ_CLIENTS_PER_VM];
 	struct hsm_client *default_client;
 	bool default_gone;		/* the default client was destroyed */
@@ -175,6 +177,7 @@ void hsm_vm_destroy(struct hsm_vm *vm);
 void hsm_vm_put(struct hsm_vm *vm);
 struct hsm_vm *hsm_vm_find(u16 vmid);
 int hsm_vm_hypercall(struct hsm_vm *vm, u32 id, unsigned long param2);
+int hsm_vm_intr_monitor(struct hsm_vm *vm, unsigned long uaddr);
 int hsm_vm_set_memseg(struct hsm_vm *vm, const struct acrn_vm_memmap *m,
 		      bool unset);
 long hsm_hypercall(u32 id, unsigned long p1, unsigned long p2);

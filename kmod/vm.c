@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * VM lifetime: creation (hypercall, ioreq page pinned and handed to the
- * hypervisor), destruction, the VM list the dispatcher scans, and the VM
- * management hypercalls.
+ * hypervisor), destruction, the VM list the dispatcher scans, the VM
+ * management hypercalls and the interrupt monitor page.
  */
 #define pr_fmt(fmt) "vioreq: " fmt
 
@@ -145,8 +145,9 @@ err_put:
 /*
  * Destroy a VM: its clients are destroyed (held requests completed,
  * sleepers woken with -ENODEV), its ioeventfds and irqfds released, the
- * hypervisor is told, and the ioreq page is unpinned. The caller still
- * holds its reference and drops it after.
+ * hypervisor is told, and the ioreq page, the guest RAM and the interrupt
+ * monitor page are unpinned. The caller still holds its reference and
+ * drops it after.
  *
  * Context: process context (ioctl, or the file's release: at the last
  * close, at exit after exit_mm(), or in the delayed fput worker), with no
@@ -156,8 +157,8 @@ err_put:
 void hsm_vm_destroy(struct hsm_vm *vm)
 {
 	struct hsm_ram_map *map, *tmp;
+	struct page *page, *monitor;
 	LIST_HEAD(maps);
-	struct page *page;
 	bool listed;
 	long ret;
 
@@ -194,12 +195,18 @@ void hsm_vm_destroy(struct hsm_vm *vm)
 	page = vm->ioreq_page;
 	vm->ioreq_page = NULL;
 	vm->page = NULL;
+	monitor = vm->monitor_page;
+	vm->monitor_page = NULL;
 	list_splice_init(&vm->ram_maps, &maps);
 	mutex_unlock(&vm->lock);
 	list_for_each_entry_safe(map, tmp, &maps, node)
 		hsm_ram_map_free(map, map->npages);
 	if (page) {
 		unpin_user_pages_dirty_lock(&page, 1, true);
+		atomic_dec(&hsm_pinned_pages);
+	}
+	if (monitor) {
+		unpin_user_pages_dirty_lock(&monitor, 1, true);
 		atomic_dec(&hsm_pinned_pages);
 	}
 	if (listed)
@@ -242,6 +249,57 @@ int hsm_vm_hypercall(struct hsm_vm *vm, u32 id, unsigned long param2)
 	if (!vm->hc_gone)
 		ret = hsm_hypercall(id, vm->vmid, param2);
 	up_read(&vm->hc_lock);
+	return ret < 0 ? (int)ret : 0;
+}
+
+/**
+ * hsm_vm_intr_monitor() - ACRN_IOCTL_VM_INTR_MONITOR (REQ-VMM-002)
+ * @vm: the VM
+ * @uaddr: user address of a page, which the hypervisor reads and writes
+ *	(interrupt counts of the VM's pass-through devices)
+ *
+ * The page is pinned for the call and, as in the Linux HSM, kept pinned
+ * until the next successful call or the VM's destruction. It is installed
+ * with hc_lock still held for read, so hsm_vm_destroy, which takes it
+ * after DESTROY_VM, either finds it or made this call fail with -ENODEV.
+ *
+ * Context: process context, no lock held (pin_user_pages_fast takes
+ * mmap_lock; hc_lock is taken before vm->lock).
+ * Return: 0; -EINVAL when @uaddr is not page aligned; -EFAULT (or the pin's
+ * error) when the page cannot be pinned writable; -ENODEV once the VM is
+ * destroyed; or the hypervisor's error. On an error the previous page, if
+ * any, stays in place.
+ */
+int hsm_vm_intr_monitor(struct hsm_vm *vm, unsigned long uaddr)
+{
+	struct page *page, *old;
+	long ret;
+
+	if (!PAGE_ALIGNED(uaddr))
+		return -EINVAL;
+	ret = pin_user_pages_fast(uaddr, 1, FOLL_WRITE | FOLL_LONGTERM, &page);
+	if (ret != 1)
+		return ret < 0 ? (int)ret : -EFAULT;
+	atomic_inc(&hsm_pinned_pages);
+
+	down_read(&vm->hc_lock);
+	if (vm->hc_gone)
+		ret = -ENODEV;
+	else
+		ret = hsm_hypercall(VIOREQ_HC_VM_INTR_MONITOR, vm->vmid,
+				    page_to_phys(page));
+	if (ret >= 0) {
+		mutex_lock(&vm->lock);
+		old = vm->monitor_page;
+		vm->monitor_page = page;
+		mutex_unlock(&vm->lock);
+		page = old;	/* the one to unpin now, if any */
+	}
+	up_read(&vm->hc_lock);
+	if (page) {
+		unpin_user_pages_dirty_lock(&page, 1, true);
+		atomic_dec(&hsm_pinned_pages);
+	}
 	return ret < 0 ? (int)ret : 0;
 }
 

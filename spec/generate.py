@@ -256,6 +256,22 @@ def validate(s: dict) -> None:
     for h in s["hypercall_id"]:
         need(0 <= h["id"] < 1 << 24, f"hypercall_id {h['name']}: id must fit in 24 bits")
 
+    # REQ-VMM-003: the PM command word; its fields must not overlap.
+    if "pm_cmd" in s:
+        pm = s["pm_cmd"]
+        need(0 < pm["bits"] <= 64, "pm_cmd: bits must be 1..64")
+        need(pm["type_mask"] > 0 and pm["type_mask"] & (pm["type_mask"] + 1) == 0,
+             "pm_cmd: type_mask must be a run of low bits")
+        need(pm["field_mask"] > 0 and pm["field_mask"] & (pm["field_mask"] + 1) == 0,
+             "pm_cmd: field_mask must be a run of low bits")
+        prev_end, prev = pm["type_mask"].bit_length(), "type"
+        for f in ("state", "vcpu", "vmid"):
+            shift = pm[f"{f}_shift"]
+            need(shift >= prev_end,
+                 f"pm_cmd: {f}_shift {shift} overlaps the {prev} field")
+            prev_end, prev = shift + pm["field_mask"].bit_length(), f
+        need(prev_end <= pm["bits"], f"pm_cmd: the vmid field ends above bit {pm['bits']}")
+
 
 # ---------------------------------------------------------- derived data
 
@@ -581,6 +597,17 @@ def gen_uapi_gen_h(sp: Spec) -> str:
         o.append(f"#define VIOREQ_HC_{h['name']} {hex_u(hypercall_value(d, h), 8)}u"
                  f" /* id {hex_u(h['id'], 2)} */")
     o.append("")
+    if "pm_cmd" in d:
+        pm = d["pm_cmd"]
+        o.append(f"/* {sp.ids('pm_cmd')}: the command word of PM_GET_CPU_STATE (type, state")
+        o.append(" * index, vCPU and target VM fields); the bits from VIOREQ_PMCMD_BITS up are")
+        o.append(" * not part of it. */")
+        o.append(f"#define VIOREQ_PMCMD_TYPE_MASK {hex_u(pm['type_mask'])}u")
+        for f in ("state", "vcpu", "vmid"):
+            o.append(f"#define VIOREQ_PMCMD_{f.upper()}_SHIFT {pm[f + '_shift']}u")
+        o.append(f"#define VIOREQ_PMCMD_FIELD_MASK {hex_u(pm['field_mask'])}u")
+        o.append(f"#define VIOREQ_PMCMD_BITS {pm['bits']}u")
+        o.append("")
     o.append("#endif /* VIOREQ_UAPI_GEN_H */")
     return "\n".join(o) + "\n"
 
@@ -660,6 +687,11 @@ def gen_abi_check_c(sp: Spec) -> str:
     for h in d["hypercall_id"]:
         sa(f"VIOREQ_HC_{h['name']} == ((VIOREQ_HC_VENDOR << 24) | {hex_u(h['id'], 2)}u)",
            f"hypercall {h['name']}")
+
+    if "pm_cmd" in d:
+        pm = d["pm_cmd"]
+        o.append(f"/* {sp.ids('pm_cmd')}: the type field of the PM command word */")
+        sa(f"VIOREQ_PMCMD_TYPE_MASK == {pm['uapi_type_mask']}", "pm_cmd type mask")
 
     o.append(f"/* {sp.ids('error')} */")
     for e in d["error"]:
@@ -870,6 +902,18 @@ def gen_md(sp: Spec) -> str:
     o += md_table(["Hypercall", "id", "Value"],
                   [[h["name"], f"`{hex_u(h['id'], 2)}`", f"`{hex_u(hypercall_value(d, h), 8)}`"]
                    for h in d["hypercall_id"]])
+    if "pm_cmd" in d:
+        pm = d["pm_cmd"]
+        sec("PM command word", "pm_cmd")
+        o.append(f"The argument of `ACRN_IOCTL_PM_GET_CPU_STATE` and the first parameter of "
+                 f"the PM_GET_CPU_STATE hypercall: {pm['bits']} bits; the bits above are not "
+                 "part of it.")
+        o.append("")
+        fm = pm["field_mask"]
+        o += md_table(["Field", "Shift", "Mask"],
+                      [["type", 0, f"`{hex_u(pm['type_mask'])}` (`{pm['uapi_type_mask']}`)"]]
+                      + [[f, pm[f + "_shift"], f"`{hex_u(fm << pm[f + '_shift'])}`"]
+                         for f in ("state", "vcpu", "vmid")])
     return "\n".join(o).rstrip("\n") + "\n"
 
 

@@ -186,6 +186,12 @@ _Static_assert(sizeof(struct acrn_msi_entry) == 16u,
 	       "ioctl INJECT_MSI argument size");
 _Static_assert(VIOREQ_IOCTL_INJECT_MSI_ARG_SIZE == sizeof(struct acrn_msi_entry),
 	       "ioctl INJECT_MSI argument size");
+_Static_assert(VIOREQ_IOCTL_VM_INTR_MONITOR == ACRN_IOCTL_VM_INTR_MONITOR,
+	       "ioctl VM_INTR_MONITOR");
+_Static_assert(sizeof(unsigned long) == 8u,
+	       "ioctl VM_INTR_MONITOR argument size");
+_Static_assert(VIOREQ_IOCTL_VM_INTR_MONITOR_ARG_SIZE == sizeof(unsigned long),
+	       "ioctl VM_INTR_MONITOR argument size");
 _Static_assert(VIOREQ_IOCTL_SET_IRQLINE == ACRN_IOCTL_SET_IRQLINE,
 	       "ioctl SET_IRQLINE");
 _Static_assert(sizeof(__u64) == 8u,
@@ -218,6 +224,60 @@ _Static_assert(sizeof(struct acrn_vm_memmap) == 32u,
 	       "ioctl UNSET_MEMSEG argument size");
 _Static_assert(VIOREQ_IOCTL_UNSET_MEMSEG_ARG_SIZE == sizeof(struct acrn_vm_memmap),
 	       "ioctl UNSET_MEMSEG argument size");
+_Static_assert(VIOREQ_IOCTL_SET_PTDEV_INTR == ACRN_IOCTL_SET_PTDEV_INTR,
+	       "ioctl SET_PTDEV_INTR");
+_Static_assert(sizeof(struct acrn_ptdev_irq) == 20u,
+	       "ioctl SET_PTDEV_INTR argument size");
+_Static_assert(VIOREQ_IOCTL_SET_PTDEV_INTR_ARG_SIZE == sizeof(struct acrn_ptdev_irq),
+	       "ioctl SET_PTDEV_INTR argument size");
+_Static_assert(VIOREQ_IOCTL_RESET_PTDEV_INTR == ACRN_IOCTL_RESET_PTDEV_INTR,
+	       "ioctl RESET_PTDEV_INTR");
+_Static_assert(sizeof(struct acrn_ptdev_irq) == 20u,
+	       "ioctl RESET_PTDEV_INTR argument size");
+_Static_assert(VIOREQ_IOCTL_RESET_PTDEV_INTR_ARG_SIZE == sizeof(struct acrn_ptdev_irq),
+	       "ioctl RESET_PTDEV_INTR argument size");
+_Static_assert(VIOREQ_IOCTL_ASSIGN_PCIDEV == ACRN_IOCTL_ASSIGN_PCIDEV,
+	       "ioctl ASSIGN_PCIDEV");
+_Static_assert(sizeof(struct acrn_pcidev) == 36u,
+	       "ioctl ASSIGN_PCIDEV argument size");
+_Static_assert(VIOREQ_IOCTL_ASSIGN_PCIDEV_ARG_SIZE == sizeof(struct acrn_pcidev),
+	       "ioctl ASSIGN_PCIDEV argument size");
+_Static_assert(VIOREQ_IOCTL_DEASSIGN_PCIDEV == ACRN_IOCTL_DEASSIGN_PCIDEV,
+	       "ioctl DEASSIGN_PCIDEV");
+_Static_assert(sizeof(struct acrn_pcidev) == 36u,
+	       "ioctl DEASSIGN_PCIDEV argument size");
+_Static_assert(VIOREQ_IOCTL_DEASSIGN_PCIDEV_ARG_SIZE == sizeof(struct acrn_pcidev),
+	       "ioctl DEASSIGN_PCIDEV argument size");
+_Static_assert(VIOREQ_IOCTL_ASSIGN_MMIODEV == ACRN_IOCTL_ASSIGN_MMIODEV,
+	       "ioctl ASSIGN_MMIODEV");
+_Static_assert(sizeof(struct acrn_mmiodev) == 104u,
+	       "ioctl ASSIGN_MMIODEV argument size");
+_Static_assert(VIOREQ_IOCTL_ASSIGN_MMIODEV_ARG_SIZE == sizeof(struct acrn_mmiodev),
+	       "ioctl ASSIGN_MMIODEV argument size");
+_Static_assert(VIOREQ_IOCTL_DEASSIGN_MMIODEV == ACRN_IOCTL_DEASSIGN_MMIODEV,
+	       "ioctl DEASSIGN_MMIODEV");
+_Static_assert(sizeof(struct acrn_mmiodev) == 104u,
+	       "ioctl DEASSIGN_MMIODEV argument size");
+_Static_assert(VIOREQ_IOCTL_DEASSIGN_MMIODEV_ARG_SIZE == sizeof(struct acrn_mmiodev),
+	       "ioctl DEASSIGN_MMIODEV argument size");
+_Static_assert(VIOREQ_IOCTL_CREATE_VDEV == ACRN_IOCTL_CREATE_VDEV,
+	       "ioctl CREATE_VDEV");
+_Static_assert(sizeof(struct acrn_vdev) == 192u,
+	       "ioctl CREATE_VDEV argument size");
+_Static_assert(VIOREQ_IOCTL_CREATE_VDEV_ARG_SIZE == sizeof(struct acrn_vdev),
+	       "ioctl CREATE_VDEV argument size");
+_Static_assert(VIOREQ_IOCTL_DESTROY_VDEV == ACRN_IOCTL_DESTROY_VDEV,
+	       "ioctl DESTROY_VDEV");
+_Static_assert(sizeof(struct acrn_vdev) == 192u,
+	       "ioctl DESTROY_VDEV argument size");
+_Static_assert(VIOREQ_IOCTL_DESTROY_VDEV_ARG_SIZE == sizeof(struct acrn_vdev),
+	       "ioctl DESTROY_VDEV argument size");
+_Static_assert(VIOREQ_IOCTL_PM_GET_CPU_STATE == ACRN_IOCTL_PM_GET_CPU_STATE,
+	       "ioctl PM_GET_CPU_STATE");
+_Static_assert(sizeof(__u64) == 8u,
+	       "ioctl PM_GET_CPU_STATE argument size");
+_Static_assert(VIOREQ_IOCTL_PM_GET_CPU_STATE_ARG_SIZE == sizeof(__u64),
+	       "ioctl PM_GET_CPU_STATE argument size");
 _Static_assert(VIOREQ_IOCTL_IOEVENTFD == ACRN_IOCTL_IOEVENTFD,
 	       "ioctl IOEVENTFD");
 _Static_assert(sizeof(struct acrn_ioeventfd) == 32u,
@@ -245,6 +305,8 @@ _Static_assert(VIOREQ_HC_SET_VCPU_REGS == ((VIOREQ_HC_VENDOR << 24) | 0x16u),
 	       "hypercall SET_VCPU_REGS");
 _Static_assert(VIOREQ_HC_INJECT_MSI == ((VIOREQ_HC_VENDOR << 24) | 0x23u),
 	       "hypercall INJECT_MSI");
+_Static_assert(VIOREQ_HC_VM_INTR_MONITOR == ((VIOREQ_HC_VENDOR << 24) | 0x24u),
+	       "hypercall VM_INTR_MONITOR");
 _Static_assert(VIOREQ_HC_SET_IRQLINE == ((VIOREQ_HC_VENDOR << 24) | 0x25u),
 	       "hypercall SET_IRQLINE");
 _Static_assert(VIOREQ_HC_SET_IOREQ_BUFFER == ((VIOREQ_HC_VENDOR << 24) | 0x30u),
@@ -253,6 +315,27 @@ _Static_assert(VIOREQ_HC_NOTIFY_REQUEST_FINISH == ((VIOREQ_HC_VENDOR << 24) | 0x
 	       "hypercall NOTIFY_REQUEST_FINISH");
 _Static_assert(VIOREQ_HC_SET_MEMORY_REGIONS == ((VIOREQ_HC_VENDOR << 24) | 0x42u),
 	       "hypercall SET_MEMORY_REGIONS");
+_Static_assert(VIOREQ_HC_SET_PTDEV_INTR == ((VIOREQ_HC_VENDOR << 24) | 0x53u),
+	       "hypercall SET_PTDEV_INTR");
+_Static_assert(VIOREQ_HC_RESET_PTDEV_INTR == ((VIOREQ_HC_VENDOR << 24) | 0x54u),
+	       "hypercall RESET_PTDEV_INTR");
+_Static_assert(VIOREQ_HC_ASSIGN_PCIDEV == ((VIOREQ_HC_VENDOR << 24) | 0x55u),
+	       "hypercall ASSIGN_PCIDEV");
+_Static_assert(VIOREQ_HC_DEASSIGN_PCIDEV == ((VIOREQ_HC_VENDOR << 24) | 0x56u),
+	       "hypercall DEASSIGN_PCIDEV");
+_Static_assert(VIOREQ_HC_ASSIGN_MMIODEV == ((VIOREQ_HC_VENDOR << 24) | 0x57u),
+	       "hypercall ASSIGN_MMIODEV");
+_Static_assert(VIOREQ_HC_DEASSIGN_MMIODEV == ((VIOREQ_HC_VENDOR << 24) | 0x58u),
+	       "hypercall DEASSIGN_MMIODEV");
+_Static_assert(VIOREQ_HC_CREATE_VDEV == ((VIOREQ_HC_VENDOR << 24) | 0x59u),
+	       "hypercall CREATE_VDEV");
+_Static_assert(VIOREQ_HC_DESTROY_VDEV == ((VIOREQ_HC_VENDOR << 24) | 0x5Au),
+	       "hypercall DESTROY_VDEV");
+_Static_assert(VIOREQ_HC_PM_GET_CPU_STATE == ((VIOREQ_HC_VENDOR << 24) | 0x80u),
+	       "hypercall PM_GET_CPU_STATE");
+/* REQ-VMM-003: the type field of the PM command word */
+_Static_assert(VIOREQ_PMCMD_TYPE_MASK == PMCMD_TYPE_MASK,
+	       "pm_cmd type mask");
 /* REQ-ERR-001 */
 _Static_assert(VIOREQ_EPERM == EPERM,
 	       "errno EPERM");

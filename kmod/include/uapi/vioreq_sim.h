@@ -170,6 +170,28 @@ struct vioreq_sim_slot {
  *			[4] size, [5] 0
  *	SET_IRQLINE:	[0] the 64-bit ioctl argument (gsi | op << 32)
  *	INJECT_MSI:	[0] msi_addr, [1] msi_data
+ *	VM_INTR_MONITOR: [0] physical address of the page, [1] and [2] its
+ *			first two 64-bit words (struct acrn_intr_monitor of
+ *			the ACRN hypervisor: cmd | buf_cnt << 32, buffer[0])
+ *	SET_PTDEV_INTR, RESET_PTDEV_INTR: [0] type, [1] virt_bdf,
+ *			[2] phys_bdf, [3] intx.virt_pin, [4] intx.phys_pin
+ *	ASSIGN_PCIDEV, DEASSIGN_PCIDEV: [0] type, [1] virt_bdf, [2] phys_bdf,
+ *			[3] intr_line | intr_pin << 8, [4] bar[0]
+ *	ASSIGN_MMIODEV, DEASSIGN_MMIODEV: [0] name[0..7] (little endian),
+ *			[1] res[0].user_vm_pa, [2] res[0].service_vm_pa,
+ *			[3] res[0].size, [4] res[0].mem_type
+ *	CREATE_VDEV, DESTROY_VDEV: [0] id.value, [1] slot, [2] io_addr[0],
+ *			[3] io_size[0], [4] args[0..7] (little endian)
+ *	  and for these eight: [5] VIOREQ_SIM_FNV1A64 of the whole struct
+ *			(struct acrn_ptdev_irq, acrn_pcidev, acrn_mmiodev or
+ *			acrn_vdev) as the simulator read it, padding included
+ *	PM_GET_CPU_STATE: @vmid is the target VM of the command word;
+ *			[0] the command word, [1] bytes of the answer written
+ *			(see VIOREQ_SIM_PX_CNT below)
+ *
+ * The simulator accepts every pass-through call on an existing VM (it keeps
+ * no pass-through state) and fails a VM_INTR_MONITOR whose address is not
+ * a page of RAM with -EINVAL.
  */
 struct vioreq_sim_hcall {
 	__u64	seq;
@@ -182,6 +204,34 @@ struct vioreq_sim_hcall {
 };
 
 #define VIOREQ_SIM_HCALL_BATCH	32
+
+/*
+ * The hash of a pass-through argument in the log: 64-bit FNV-1a over its
+ * bytes (start with the offset basis; for each byte, xor it in, then
+ * multiply by the prime, modulo 2^64).
+ */
+#define VIOREQ_SIM_FNV1A64_BASIS	0xcbf29ce484222325ull
+#define VIOREQ_SIM_FNV1A64_PRIME	0x100000001b3ull
+
+/*
+ * PM_GET_CPU_STATE: the simulator's CPU power states, the same for every
+ * VM and vCPU. The target VM (command word bits 31..24) must exist, else
+ * -EINVAL, as any unknown type or state index. As the ACRN hypervisor, it
+ * writes only the answer: a count is one byte (the module's buffer is
+ * zeroed, so userspace reads a u64 of that value).
+ *   GET_PX_CNT:  VIOREQ_SIM_PX_CNT
+ *   GET_CX_CNT:  VIOREQ_SIM_CX_CNT
+ *   GET_PX_DATA, P state n (0 .. VIOREQ_SIM_PX_CNT - 1): struct
+ *	acrn_pstate_data { core_frequency 2000 - 100 n, power 10000 - 1000 n,
+ *	transition_latency 10 + n, bus_master_latency 20 + n,
+ *	control 0x1000 + n, status 0x2000 + n }
+ *   GET_CX_DATA, C state n (1 .. VIOREQ_SIM_CX_CNT): struct
+ *	acrn_cstate_data { cx_reg { space_id 1 (system I/O), bit_width 8,
+ *	bit_offset 0, access_size 1, address 0x400 + n }, type n,
+ *	latency 100 n, power 1000 - 100 n }, padding 0
+ */
+#define VIOREQ_SIM_PX_CNT	4
+#define VIOREQ_SIM_CX_CNT	3
 
 /**
  * struct vioreq_sim_hcalls - take entries from the hypercall log
