@@ -28,6 +28,15 @@ pins() {
 }
 
 echo "guest: up after $(cut -d' ' -f1 /proc/uptime) s, $(nproc) CPUs"
+
+# run-qemu.sh boots with slub_debug=FZPU: every slab cache has red zones
+# and poisoning, so that the log scan at the end sees corruption.
+if [ "$(cat /sys/kernel/slab/kmalloc-64/red_zone 2>/dev/null)" = 1 ] &&
+	[ "$(cat /sys/kernel/slab/kmalloc-64/poison 2>/dev/null)" = 1 ]; then
+	pass kernel.slub_debug_on
+else
+	fail kernel.slub_debug_on "kmalloc-64 has no red zone or poisoning"
+fi
 pins_before="$(pins)"
 
 # vioreq first: any other module (the in-kernel test client) uses it.
@@ -235,7 +244,7 @@ else
 fi
 
 # Any of these in the kernel log fails the run, even if every case passed.
-pattern='WARNING:|BUG:|Oops|general protection|Call Trace|lockdep|possible circular locking|KASAN|UBSAN|refcount_t|unreferenced object|kernel BUG|blocked for more than|list_add corruption|list_del corruption|double free|use-after-free|stack-protector|Kernel panic'
+pattern='WARNING:|BUG:|Oops|general protection|Call Trace|lockdep|possible circular locking|KASAN|UBSAN|refcount_t|unreferenced object|kernel BUG|blocked for more than|list_add corruption|list_del corruption|double free|use-after-free|stack-protector|Kernel panic|Poison overwritten|Redzone overwritten|padding overwritten|Freepointer corrupt|Object already free|memory corruption'
 dmesg >/tmp/dmesg.txt
 bad="$(grep -E "$pattern" /tmp/dmesg.txt | head -n 3 | tr '\n' '|')"
 if [ -n "$bad" ]; then

@@ -192,13 +192,19 @@ lap "initramfs"
 
 # ------------------------------------------------------------------ boot
 log="$work/console.log"
+# Debian's kernel has no KASAN, KFENCE, kmemleak or lockdep; what it has
+# is switched on from the command line: SLUB red zones, poisoning and
+# consistency checks on every slab cache (a write past a kmalloc'ed object
+# or after its kfree is reported when the object is next checked), and
+# poisoning of freed pages (checked when they are handed out again).
+debug_args="slub_debug=FZPU page_poison=1"
 say "booting (timeout ${guest_timeout} s, console log $log)"
 set +e
 timeout --kill-after=5 "$guest_timeout" qemu-system-x86_64 \
 	-accel "$accel" -smp "$smp" -m 512M \
 	-nographic -no-reboot -nic none \
 	-kernel "$vmlinuz" -initrd "$work/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic=-1 quiet" \
+	-append "console=ttyS0 panic=-1 quiet $debug_args" \
 	</dev/null >"$log" 2>&1
 qemu_rc=$?
 set -e
