@@ -12,19 +12,6 @@
 #include "hsm_util.h"
 #include "vioreq/uapi_gen.h"
 
-static long param(const char *name)
-{
-	char path[128], buf[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/vioreq/parameters/%s", name);
-	f = fopen(path, "r");
-	if (!f || !fgets(buf, sizeof(buf), f))
-		KT_FAIL("read %s", path);
-	fclose(f);
-	return atol(buf);
-}
-
 static struct hcall_log lg;
 
 static void vm_mgmt(void)
@@ -74,7 +61,7 @@ static void memseg(void)
 	uint64_t total = 0;
 
 	hsm_vm_create(&vm);
-	pinned0 = param("pinned_pages");
+	pinned0 = KT_MODULE_PARAM("pinned_pages");
 	sim_hcalls_drain(sim);
 	memset(&m, 0, sizeof(m));
 	m.type = ACRN_MEMMAP_MMIO;
@@ -98,13 +85,13 @@ static void memseg(void)
 	m.vma_base = (uint64_t)(uintptr_t)ram;
 	m.len = 64 * 4096;
 	KT_OK(ioctl(vm.fd, ACRN_IOCTL_SET_MEMSEG, &m));
-	KT_EQ(param("pinned_pages"), pinned0 + 64);
+	KT_EQ(KT_MODULE_PARAM("pinned_pages"), pinned0 + 64);
 	KT_ERRNO(ioctl(vm.fd, ACRN_IOCTL_UNSET_MEMSEG, &m), EINVAL);
 	m.vma_base = 8;
 	KT_ERRNO(ioctl(vm.fd, ACRN_IOCTL_SET_MEMSEG, &m), EINVAL);
 	m.vma_base = 0x1000;
 	KT_ERRNO(ioctl(vm.fd, ACRN_IOCTL_SET_MEMSEG, &m), EFAULT);
-	KT_EQ(param("pinned_pages"), pinned0 + 64);
+	KT_EQ(KT_MODULE_PARAM("pinned_pages"), pinned0 + 64);
 	lg.count = 0;
 	sim_hcalls_take(sim, &lg, 0);
 	KT_EQ(hcall_count(&lg, VIOREQ_HC_SET_MEMORY_REGIONS, vm.vmid, 0), lg.count - 1);
@@ -114,7 +101,7 @@ static void memseg(void)
 			total += lg.ev[i].args[4];
 	KT_EQ(total, 64 * 4096);
 	hsm_vm_close(&vm);
-	KT_ASSERT(KT_WAIT_FOR(param("pinned_pages") == pinned0 - 1, KT_LONG_MS));
+	KT_ASSERT(KT_WAIT_FOR(KT_MODULE_PARAM("pinned_pages") == pinned0 - 1, KT_LONG_MS));
 	close(sim);
 }
 
@@ -229,8 +216,8 @@ static void stress_teardown(void)
 		close(fd2);
 		pthread_join(h.t, NULL);
 	}
-	KT_ASSERT(KT_WAIT_FOR(param("live_vms") == 0 && param("live_clients") == 0 &&
-			      param("pinned_pages") == 0, KT_LONG_MS));
+	KT_ASSERT(KT_WAIT_FOR(KT_MODULE_PARAM("live_vms") == 0 && KT_MODULE_PARAM("live_clients") == 0 &&
+			      KT_MODULE_PARAM("pinned_pages") == 0, KT_LONG_MS));
 	close(sim);
 }
 
@@ -537,7 +524,7 @@ static void vm_intr_monitor(void)
 	struct hsm_vm vm;
 	int sim = sim_open();
 	int fd = hsm_open();
-	long base = param("pinned_pages");
+	long base = KT_MODULE_PARAM("pinned_pages");
 	unsigned char *pages = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE,
 				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	void *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
@@ -551,17 +538,17 @@ static void vm_intr_monitor(void)
 	close(fd);
 
 	hsm_vm_create(&vm);
-	pinned = param("pinned_pages");
+	pinned = KT_MODULE_PARAM("pinned_pages");
 	KT_EQ(pinned, base + 1);	/* the ioreq page */
 	pa_a = intr_monitor_set(sim, &vm, a, 0x0000003000000000ull);
-	KT_EQ(param("pinned_pages"), pinned + 1);
+	KT_EQ(KT_MODULE_PARAM("pinned_pages"), pinned + 1);
 	pa_b = intr_monitor_set(sim, &vm, b, 0x0000003000000001ull);
 	KT_ASSERT(pa_b != pa_a);
-	KT_EQ(param("pinned_pages"), pinned + 1);	/* a was unpinned */
+	KT_EQ(KT_MODULE_PARAM("pinned_pages"), pinned + 1);	/* a was unpinned */
 	/* b stayed pinned, so it is still the same physical page. */
 	KT_EQ(intr_monitor_set(sim, &vm, b, 0x2a), pa_b);
 	intr_monitor_set(sim, &vm, a, 0x2b);
-	KT_EQ(param("pinned_pages"), pinned + 1);
+	KT_EQ(KT_MODULE_PARAM("pinned_pages"), pinned + 1);
 
 	/* Refused before any hypercall, the page in place kept. */
 	sim_hcalls_drain(sim);
@@ -575,27 +562,27 @@ static void vm_intr_monitor(void)
 	lg.count = 0;
 	sim_hcalls_take(sim, &lg, 0);
 	KT_EQ(hcall_count(&lg, VIOREQ_HC_VM_INTR_MONITOR, vm.vmid, -1), 0);
-	KT_EQ(param("pinned_pages"), pinned + 1);
+	KT_EQ(KT_MODULE_PARAM("pinned_pages"), pinned + 1);
 
 	/* The hypervisor refuses: the new page is unpinned, a is kept. */
 	sim_fail_next(sim, VIOREQ_HC_VM_INTR_MONITOR, EIO);
 	KT_ERRNO(ioctl(vm.fd, ACRN_IOCTL_VM_INTR_MONITOR, b), EIO);
-	KT_EQ(param("pinned_pages"), pinned + 1);
+	KT_EQ(KT_MODULE_PARAM("pinned_pages"), pinned + 1);
 
 	/* DESTROY_VM unpins the ioreq page and the monitor page. */
 	KT_OK(ioctl(vm.fd, ACRN_IOCTL_DESTROY_VM, 0));
-	KT_EQ(param("pinned_pages"), base);
+	KT_EQ(KT_MODULE_PARAM("pinned_pages"), base);
 	KT_ERRNO(ioctl(vm.fd, ACRN_IOCTL_VM_INTR_MONITOR, a), EINVAL);
 	hsm_vm_close(&vm);
 
 	/* So does closing the file. */
 	hsm_vm_create(&vm);
 	intr_monitor_set(sim, &vm, b, 0x0000003000000002ull);
-	KT_EQ(param("pinned_pages"), base + 2);
+	KT_EQ(KT_MODULE_PARAM("pinned_pages"), base + 2);
 	hsm_vm_close(&vm);
-	KT_ASSERT(KT_WAIT_FOR(param("pinned_pages") == base, KT_LONG_MS));
-	KT_ASSERT(KT_WAIT_FOR(param("pinned_pages") == 0 &&
-			      param("live_vms") == 0, KT_LONG_MS));
+	KT_ASSERT(KT_WAIT_FOR(KT_MODULE_PARAM("pinned_pages") == base, KT_LONG_MS));
+	KT_ASSERT(KT_WAIT_FOR(KT_MODULE_PARAM("pinned_pages") == 0 &&
+			      KT_MODULE_PARAM("live_vms") == 0, KT_LONG_MS));
 	close(sim);
 }
 

@@ -19,19 +19,6 @@
 #define MSI_ADDR 0xfee01000ull
 #define MSI_DATA 0x4041u
 
-static long param(const char *name)
-{
-	char path[128], buf[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/vioreq/parameters/%s", name);
-	f = fopen(path, "r");
-	if (!f || !fgets(buf, sizeof(buf), f))
-		KT_FAIL("read %s", path);
-	fclose(f);
-	return atol(buf);
-}
-
 static int efd_new(void)
 {
 	int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -143,7 +130,7 @@ static void ioeventfd_bad_args(void)
 	struct acrn_ioeventfd a;
 	int fd = hsm_open(), efd = efd_new(), devnull;
 	struct hsm_vm vm;
-	long live = param("live_eventfds");
+	long live = KT_MODULE_PARAM("live_eventfds");
 
 	memset(&a, 0, sizeof(a));
 	a.fd = (uint32_t)efd;
@@ -178,7 +165,7 @@ static void ioeventfd_bad_args(void)
 	/* The last bytes are fine. */
 	KT_OK(ioeventfd(vm.fd, efd, 0, ~0ull - 3, 4, 0));
 	KT_OK(ioeventfd(vm.fd, efd, ACRN_IOEVENTFD_FLAG_PIO, 0xfffe, 2, 0));
-	KT_EQ(param("live_eventfds"), live + 2);
+	KT_EQ(KT_MODULE_PARAM("live_eventfds"), live + 2);
 	KT_OK(ioeventfd(vm.fd, efd, ACRN_IOEVENTFD_FLAG_DEASSIGN, ~0ull - 3, 4, 0));
 	KT_OK(ioeventfd(vm.fd, efd, ACRN_IOEVENTFD_FLAG_PIO |
 			ACRN_IOEVENTFD_FLAG_DEASSIGN, 0xfffe, 2, 0));
@@ -191,7 +178,7 @@ static void ioeventfd_bad_args(void)
 	KT_ERRNO(ioeventfd(vm.fd, vm.fd, 0, MMIO_DOORBELL, 4, 0), EINVAL);
 	KT_ERRNO(ioeventfd(vm.fd, devnull, ACRN_IOEVENTFD_FLAG_DEASSIGN,
 			   MMIO_DOORBELL, 4, 0), EINVAL);
-	KT_EQ(param("live_eventfds"), live);
+	KT_EQ(KT_MODULE_PARAM("live_eventfds"), live);
 	close(devnull);
 	close(efd);
 	hsm_vm_close(&vm);
@@ -207,7 +194,7 @@ static void ioeventfd_duplicate(void)
 	const uint32_t dm = ACRN_IOEVENTFD_FLAG_DATAMATCH;
 	const uint32_t de = ACRN_IOEVENTFD_FLAG_DEASSIGN;
 	int sim = sim_open(), e1 = efd_new(), e2 = efd_new(), e3 = efd_new();
-	long live = param("live_eventfds");
+	long live = KT_MODULE_PARAM("live_eventfds");
 	struct hsm_vm vm;
 
 	hsm_vm_create(&vm);
@@ -235,7 +222,7 @@ static void ioeventfd_duplicate(void)
 	/* Adjacent, and the same numbers as ports: fine. */
 	KT_OK(ioeventfd(vm.fd, e3, 0, MMIO_DOORBELL + 4, 4, 0));
 	KT_OK(ioeventfd(vm.fd, e3, ACRN_IOEVENTFD_FLAG_PIO, 0x3000, 4, 0));
-	KT_EQ(param("live_eventfds"), live + 5);
+	KT_EQ(KT_MODULE_PARAM("live_eventfds"), live + 5);
 	KT_EQ(clients(sim, vm.vmid), 1);
 
 	/* Deassign: eventfd, type, address, length and data must all be. */
@@ -255,10 +242,10 @@ static void ioeventfd_duplicate(void)
 	KT_OK(ioeventfd(vm.fd, e1, dm | de, MMIO_DOORBELL, 4, 3));
 	/* Now it is free for another length. */
 	KT_OK(ioeventfd(vm.fd, e3, 0, MMIO_DOORBELL, 2, 0));
-	KT_EQ(param("live_eventfds"), live + 3);
+	KT_EQ(KT_MODULE_PARAM("live_eventfds"), live + 3);
 	/* Closing the VM releases the rest. */
 	hsm_vm_close(&vm);
-	KT_ASSERT(KT_WAIT_FOR(param("live_eventfds") == live, KT_LONG_MS));
+	KT_ASSERT(KT_WAIT_FOR(KT_MODULE_PARAM("live_eventfds") == live, KT_LONG_MS));
 	close(e1);
 	close(e2);
 	close(e3);
@@ -273,7 +260,7 @@ static void ioeventfd_duplicate(void)
 static void ioeventfd_overlap_client(void)
 {
 	int sim = sim_open(), efd = efd_new();
-	long live = param("live_eventfds");
+	long live = KT_MODULE_PARAM("live_eventfds");
 	struct hsm_vm vm;
 	uint32_t id;
 
@@ -286,7 +273,7 @@ static void ioeventfd_overlap_client(void)
 	KT_ERRNO(ioeventfd(vm.fd, efd, 0, 0x2ffe, 4, 0), EBUSY);
 	KT_ERRNO(ioeventfd(vm.fd, efd, 0, 0x1ffc, 8, 0), EBUSY);
 	KT_EQ(clients(sim, vm.vmid), 2);
-	KT_EQ(param("live_eventfds"), live);
+	KT_EQ(KT_MODULE_PARAM("live_eventfds"), live);
 	KT_OK(ioeventfd(vm.fd, efd, 0, 0x3000, 4, 0));
 	KT_EQ(clients(sim, vm.vmid), 3);
 	/* With the client there, a refused second range changes nothing. */
@@ -296,10 +283,10 @@ static void ioeventfd_overlap_client(void)
 				    0x3000, 0x3fff, 0, NULL), EBUSY);
 	KT_OK(sim_testdev_detach(sim, vm.vmid, id));
 	KT_OK(ioeventfd(vm.fd, efd, 0, 0x2800, 4, 0));
-	KT_EQ(param("live_eventfds"), live + 2);
+	KT_EQ(KT_MODULE_PARAM("live_eventfds"), live + 2);
 	KT_OK(ioctl(vm.fd, ACRN_IOCTL_DESTROY_VM, 0));
 	/* DESTROY_VM releases every eventfd before it returns. */
-	KT_EQ(param("live_eventfds"), live);
+	KT_EQ(KT_MODULE_PARAM("live_eventfds"), live);
 	hsm_vm_close(&vm);
 	close(efd);
 	close(sim);
@@ -429,7 +416,7 @@ static void ioeventfd_requests(void)
 static void irqfd_bad_args(void)
 {
 	int efd = efd_new(), fd = hsm_open(), devnull;
-	long live = param("live_eventfds");
+	long live = KT_MODULE_PARAM("live_eventfds");
 	struct hsm_vm vm;
 
 	KT_ERRNO(irqfd(fd, efd, 0), EINVAL);	/* no VM on the file */
@@ -448,9 +435,9 @@ static void irqfd_bad_args(void)
 	KT_ERRNO(irqfd(vm.fd, vm.fd, 0), EINVAL);
 	KT_ERRNO(irqfd(vm.fd, devnull, ACRN_IRQFD_FLAG_DEASSIGN), EINVAL);
 	KT_ERRNO(irqfd(vm.fd, efd, ACRN_IRQFD_FLAG_DEASSIGN), ENOENT);
-	KT_EQ(param("live_eventfds"), live);
+	KT_EQ(KT_MODULE_PARAM("live_eventfds"), live);
 	KT_OK(irqfd(vm.fd, efd, 0));
-	KT_EQ(param("live_eventfds"), live + 1);
+	KT_EQ(KT_MODULE_PARAM("live_eventfds"), live + 1);
 	KT_ERRNO(irqfd(vm.fd, efd, 0), EBUSY);
 	/* Another fd of the same eventfd is the same eventfd. */
 	int dup_fd = dup(efd);
@@ -458,11 +445,11 @@ static void irqfd_bad_args(void)
 	KT_ERRNO(irqfd(vm.fd, dup_fd, 0), EBUSY);
 	KT_OK(irqfd(vm.fd, dup_fd, ACRN_IRQFD_FLAG_DEASSIGN));
 	KT_ERRNO(irqfd(vm.fd, efd, ACRN_IRQFD_FLAG_DEASSIGN), ENOENT);
-	KT_EQ(param("live_eventfds"), live);
+	KT_EQ(KT_MODULE_PARAM("live_eventfds"), live);
 	/* And it can be assigned again. */
 	KT_OK(irqfd(vm.fd, efd, 0));
 	KT_OK(irqfd(vm.fd, efd, ACRN_IRQFD_FLAG_DEASSIGN));
-	KT_EQ(param("live_eventfds"), live);
+	KT_EQ(KT_MODULE_PARAM("live_eventfds"), live);
 	close(dup_fd);
 	close(devnull);
 	close(efd);
@@ -535,7 +522,7 @@ static void irqfd_pending(void)
 static void irqfd_close_eventfd(void)
 {
 	int sim = sim_open(), efd = efd_new(), efd2;
-	long live = param("live_eventfds");
+	long live = KT_MODULE_PARAM("live_eventfds");
 	struct hsm_vm vm;
 
 	hsm_vm_create(&vm);
@@ -543,11 +530,11 @@ static void irqfd_close_eventfd(void)
 	KT_OK(irqfd(vm.fd, efd, 0));
 	efd_signal(efd);
 	KT_EQ(msi_wait(sim, vm.vmid, 1, 0), 1);
-	KT_EQ(param("live_eventfds"), live + 1);
+	KT_EQ(KT_MODULE_PARAM("live_eventfds"), live + 1);
 	close(efd);
-	if (!KT_WAIT_FOR(param("live_eventfds") == live, KT_LONG_MS))
+	if (!KT_WAIT_FOR(KT_MODULE_PARAM("live_eventfds") == live, KT_LONG_MS))
 		KT_FAIL("the irqfd of a closed eventfd stays: live_eventfds %ld",
-			param("live_eventfds"));
+			KT_MODULE_PARAM("live_eventfds"));
 	efd2 = efd_new();
 	KT_EQ(efd2, efd);
 	KT_ERRNO(irqfd(vm.fd, efd2, ACRN_IRQFD_FLAG_DEASSIGN), ENOENT);
@@ -556,7 +543,7 @@ static void irqfd_close_eventfd(void)
 	KT_EQ(msi_wait(sim, vm.vmid, 1, 0), 1);
 	/* Closed again, with the VM still there, then the VM goes. */
 	close(efd2);
-	KT_ASSERT(KT_WAIT_FOR(param("live_eventfds") == live, KT_LONG_MS));
+	KT_ASSERT(KT_WAIT_FOR(KT_MODULE_PARAM("live_eventfds") == live, KT_LONG_MS));
 	KT_OK(ioctl(vm.fd, ACRN_IOCTL_DESTROY_VM, 0));
 	hsm_vm_close(&vm);
 	close(sim);
@@ -591,7 +578,7 @@ static void doorbell_vm_setup(struct doorbell_vm *d, int sim)
 static void destroy_vm_with_eventfds(void)
 {
 	int sim = sim_open();
-	long live = param("live_eventfds");
+	long live = KT_MODULE_PARAM("live_eventfds");
 	struct doorbell_vm d;
 	struct vioreq_sim_wait w;
 	uint16_t vmid;
@@ -601,14 +588,14 @@ static void destroy_vm_with_eventfds(void)
 	/* DESTROY_VM, with a doorbell write and an MSI just before. */
 	doorbell_vm_setup(&d, sim);
 	vmid = d.vm.vmid;
-	KT_EQ(param("live_eventfds"), live + 4);
+	KT_EQ(KT_MODULE_PARAM("live_eventfds"), live + 4);
 	KT_OK(sim_inject_mmio(sim, vmid, 0, ACRN_IOREQ_DIR_WRITE,
 			      MMIO_DOORBELL, 4, 1));
 	KT_OK(sim_wait(sim, vmid, 0, KT_LONG_MS, 0, &w));
 	KT_EQ(w.kernel_handled, 1);
 	efd_signal(d.efd[2]);
 	KT_OK(ioctl(d.vm.fd, ACRN_IOCTL_DESTROY_VM, 0));
-	KT_EQ(param("live_eventfds"), live);
+	KT_EQ(KT_MODULE_PARAM("live_eventfds"), live);
 	KT_EQ(efd_take(d.efd[0]), 1);
 	efd_signal(d.efd[2]);
 	efd_signal(d.efd[3]);
@@ -624,7 +611,7 @@ static void destroy_vm_with_eventfds(void)
 	doorbell_vm_setup(&d, sim);
 	vmid = d.vm.vmid;
 	hsm_vm_close(&d.vm);
-	KT_ASSERT(KT_WAIT_FOR(param("live_eventfds") == live, KT_LONG_MS));
+	KT_ASSERT(KT_WAIT_FOR(KT_MODULE_PARAM("live_eventfds") == live, KT_LONG_MS));
 	efd_signal(d.efd[2]);
 	KT_EQ(msi_wait(sim, vmid, 0, 300), 0);
 	for (int i = 0; i < 4; i++)
@@ -639,10 +626,10 @@ static void destroy_vm_with_eventfds(void)
 		for (;;)
 			pause();
 	}
-	KT_ASSERT(KT_WAIT_FOR(param("live_eventfds") == live + 4, KT_LONG_MS));
+	KT_ASSERT(KT_WAIT_FOR(KT_MODULE_PARAM("live_eventfds") == live + 4, KT_LONG_MS));
 	kill(pid, SIGKILL);
 	KT_ASSERT(waitpid(pid, &status, 0) == pid);
-	KT_ASSERT(KT_WAIT_FOR(param("live_eventfds") == live, KT_LONG_MS));
+	KT_ASSERT(KT_WAIT_FOR(KT_MODULE_PARAM("live_eventfds") == live, KT_LONG_MS));
 	close(sim);
 }
 
@@ -713,7 +700,7 @@ static void *doorbell_writer_main(void *arg)
 static void eventfd_races(void)
 {
 	int sim = sim_open(), efd = efd_new(), eio = efd_new();
-	long live = param("live_eventfds");
+	long live = KT_MODULE_PARAM("live_eventfds");
 	struct vioreq_sim_wait w;
 	struct signaller s;
 	struct hsm_vm vm;
@@ -733,7 +720,7 @@ static void eventfd_races(void)
 			KT_OK(ioctl(vm.fd, ACRN_IOCTL_DESTROY_VM, 0));
 		hsm_vm_close(&vm);
 	}
-	KT_ASSERT(KT_WAIT_FOR(param("live_eventfds") == live, KT_LONG_MS));
+	KT_ASSERT(KT_WAIT_FOR(KT_MODULE_PARAM("live_eventfds") == live, KT_LONG_MS));
 	/* Assigned while the eventfd's last fd is closed under it. */
 	hsm_vm_create(&vm);
 	for (int round = 0; round < 20; round++) {
@@ -746,7 +733,7 @@ static void eventfd_races(void)
 	}
 	atomic_store(&s.stop, 1);
 	pthread_join(s.thread, NULL);
-	KT_ASSERT(KT_WAIT_FOR(param("live_eventfds") == live, KT_LONG_MS));
+	KT_ASSERT(KT_WAIT_FOR(KT_MODULE_PARAM("live_eventfds") == live, KT_LONG_MS));
 	KT_ASSERT(atomic_load(&s.sent) > 0);
 
 	/* Doorbell writes while the ioeventfd is assigned and deassigned. */
@@ -783,7 +770,7 @@ static void eventfd_races(void)
 	KT_ASSERT(efd_take(eio) <= dw.writes);
 	KT_OK(ioctl(vm.fd, ACRN_IOCTL_DESTROY_VM, 0));
 	hsm_vm_close(&vm);
-	KT_EQ(param("live_eventfds"), live);
+	KT_EQ(KT_MODULE_PARAM("live_eventfds"), live);
 	close(efd);
 	close(eio);
 	close(sim);

@@ -157,21 +157,42 @@ static inline long long kt_pinned_pages(void)
 }
 
 /*
- * The module's own count of the pages it has pinned
- * (/sys/module/vioreq/parameters/pinned_pages), exact at any time; -1 if
- * unreadable (the module is not loaded).
+ * A read-only parameter of vioreq.ko (/sys/module/vioreq/parameters/NAME:
+ * live_vms, pinned_pages, ...); -1 if unreadable (the module is not
+ * loaded).
  */
-static inline long long kt_module_pinned_pages(void)
+static inline long long kt_module_param(const char *name)
 {
+	char path[128];
 	long long v = -1;
-	FILE *f = fopen("/sys/module/vioreq/parameters/pinned_pages", "r");
+	FILE *f;
 
+	snprintf(path, sizeof(path), "/sys/module/vioreq/parameters/%s", name);
+	f = fopen(path, "r");
 	if (!f)
 		return -1;
 	if (fscanf(f, "%lld", &v) != 1)
 		v = -1;
 	fclose(f);
 	return v;
+}
+
+/* The same as a long, failing the case when it cannot be read. */
+#define KT_MODULE_PARAM(name)                                           \
+	({                                                              \
+		long long kt_v_ = kt_module_param(name);                \
+		if (kt_v_ < 0)                                          \
+			KT_FAIL("read vioreq parameter %s", (name));    \
+		(long)kt_v_;                                            \
+	})
+
+/*
+ * The module's own count of the pages it has pinned, exact at any time;
+ * -1 if unreadable.
+ */
+static inline long long kt_module_pinned_pages(void)
+{
+	return kt_module_param("pinned_pages");
 }
 
 /* Runs one case in a child; returns 1 if it passed. */
