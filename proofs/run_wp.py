@@ -51,7 +51,19 @@ WP_FLAGS = [
     "-wp-timeout", "40",
     "-wp-par", "2",
 ]
+# Per-function prover timeouts (-wp-fct-timeout), each with its reason.
+# The search's nonlinear goals `scaled` and `step_fits` (two parts each)
+# are beyond cvc4, which runs out the full 40 s on each before z3 proves
+# them in under a second: 160 s of a cold proof spent waiting. At 10 s the
+# cvc4 attempt gives up sooner; every goal of the function proves well
+# inside it. Like -wp-timeout, this is not part of the cache key.
+FCT_TIMEOUTS = {"vioreq_range_table_search": 10}
 SMOKE_FLAGS = ["-wp-smoke-tests"]
+# Seconds each prover gets to refute a smoke goal: Frama-C's default, kept
+# whatever --jobs is. cvc4 counts it in CPU time, z3 in wall-clock time, so
+# with --jobs 4 on 2 cores a z3 attempt may get as little as half of it in
+# CPU (proofs/README.md, "Cold proof", says what that costs).
+SMOKE_TIMEOUT = 2
 # -wp-par for --cache offline, where no prover runs (see run_frama_c).
 OFFLINE_PAR = 32
 
@@ -143,6 +155,9 @@ def run_frama_c(sources, functions, cache, out_dir, extra, tag,
         # would otherwise idle between the -wp-par slots (measured on
         # vioreq_dispatch_slot: 85 s with 2 slots, 36 s with 32, same CPU).
         flags[flags.index("-wp-par") + 1] = str(OFFLINE_PAR)
+    if FCT_TIMEOUTS:
+        flags += ["-wp-fct-timeout",
+                  ",".join(f"{k}:{v}" for k, v in FCT_TIMEOUTS.items())]
     cmd = ["frama-c"] + KERNEL_FLAGS + flags + extra + [
         "-wp-session", session,
         "-wp-cache", cache,
@@ -183,44 +198,81 @@ def run_frama_c(sources, functions, cache, out_dir, extra, tag,
         return json.load(f), text, elapsed
 
 
-def shard_functions(functions, jobs):
-    """Split the functions into `jobs` groups of about equal goal counts.
+# Offline replay: functions with fewer goals than this share a process, so
+# that Frama-C's start-up (about 0.7 s: parsing core/ and the RTE pass) is
+# paid a few times, not once per function.
+REPLAY_BATCH_GOALS = 250
 
-    Every shard still parses all of core/ and only restricts -wp-fct, so
+
+def goal_weights():
+    """Goals per function in the committed summary (the scheduling cost)."""
+    if not os.path.exists(SUMMARY):
+        return {}
+    with open(SUMMARY) as f:
+        return {n: v["goals"] for n, v in json.load(f)["functions"].items()}
+
+
+def make_batches(functions, cache):
+    """Cut the functions into Frama-C runs, the costliest first.
+
+    Every run still parses all of core/ and only restricts -wp-fct, so
     each goal's text, and hence its cache key, is the same as in a single
-    process: sharding never invalidates the cache.
+    process: batching never invalidates the cache. Workers take the next
+    batch when they finish one, so a slow function does not leave the
+    other core idle (with two fixed halves, the cold proof spent its
+    last 4 minutes on one core). When provers run, each function is its
+    own batch; an offline replay groups the small ones.
     """
-    weights = {}
-    if os.path.exists(SUMMARY):
-        with open(SUMMARY) as f:
-            weights = {n: v["goals"]
-                       for n, v in json.load(f)["functions"].items()}
-    shards = [[] for _ in range(jobs)]
-    load = [0] * jobs
-    for name in sorted(functions, key=lambda n: (-weights.get(n, 50), n)):
-        k = load.index(min(load))
-        shards[k].append(name)
-        load[k] += weights.get(name, 50)
-    return [s for s in shards if s]
+    weights = goal_weights()
+    order = sorted(functions, key=lambda n: (-weights.get(n, 50), n))
+    if cache != "offline":
+        return [[n] for n in order]
+    batches, small, load = [], [], 0
+    for name in order:
+        w = weights.get(name, 50)
+        if w >= REPLAY_BATCH_GOALS:
+            batches.append([name])
+            continue
+        small.append(name)
+        load += w
+        if load >= REPLAY_BATCH_GOALS:
+            batches.append(small)
+            small, load = [], 0
+    if small:
+        batches.append(small)
+    return batches
+
+
+def remove_stale_reports(out_dir, tag):
+    """Delete the <tag>N.json/.log files of an earlier run in out_dir.
+
+    The auditor's report reads every wp*.json there, and an earlier run
+    may have had more batches than this one.
+    """
+    for f in os.listdir(out_dir):
+        if re.fullmatch(re.escape(tag) + r"\d*\.(json|log)", f):
+            os.remove(os.path.join(out_dir, f))
 
 
 def run_wp(sources, functions, cache, out_dir, extra, tag, jobs):
-    """Run WP, sharded over `jobs` processes by function; merge reports."""
+    """Run WP over a queue of function batches on `jobs` workers; merge."""
     names = functions or core_functions()
     progress = Progress(core_functions())
+    remove_stale_reports(out_dir, tag)
     print("wp: one line per function as it finishes (goal parts proved / "
           "settled)", flush=True)
     if jobs <= 1:
         return run_frama_c(sources, functions, cache, out_dir, extra, tag,
                            progress)
     import concurrent.futures
-    shards = shard_functions(names, jobs)
+    batches = make_batches(names, cache)
     started = time.monotonic()
-    with concurrent.futures.ThreadPoolExecutor(len(shards)) as pool:
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        # map() hands out the batches in order as workers free up.
         results = list(pool.map(
-            lambda ks: run_frama_c(sources, ks[1], cache, out_dir, extra,
-                                   f"{tag}{ks[0]}", progress),
-            enumerate(shards)))
+            lambda kb: run_frama_c(sources, kb[1], cache, out_dir, extra,
+                                   f"{tag}{kb[0]}", progress),
+            enumerate(batches)))
     merged = {"wp:functions": {}}
     for report, _, _ in results:
         merged["wp:functions"].update(report.get("wp:functions", {}))
@@ -345,9 +397,10 @@ def main():
                     "experiments only: goals it proves are cached as proved "
                     "and the committed cache must come from the pinned value")
     ap.add_argument("--jobs", type=int, default=1,
-                    help="Frama-C processes, each proving a share of the "
-                    "functions (each parses all of core/, so the cache "
-                    "keys do not change)")
+                    help="Frama-C processes running at once, taking the "
+                    "functions from one queue (each parses all of core/, "
+                    "so the cache keys do not change); 2 for an offline "
+                    "replay on 2 cores, 4 when provers run")
     ap.add_argument("--no-smoke", action="store_true",
                     help="leave out the smoke tests (-wp-smoke-tests)")
     ap.add_argument("--check", action="store_true",
@@ -362,9 +415,14 @@ def main():
     sources = args.file or core_sources()
     if args.timeout:
         WP_FLAGS[WP_FLAGS.index("-wp-timeout") + 1] = args.timeout
+        for name, secs in FCT_TIMEOUTS.items():
+            FCT_TIMEOUTS[name] = min(secs, int(args.timeout))
     if args.jobs > 1:
-        # Keep the number of provers running at once at the pinned -wp-par
-        # (2, the CI cores) however many processes share them.
+        # The pinned -wp-par is shared among the processes, at least one
+        # prover slot each. WP checks a running prover only every 100 ms,
+        # so a process with one slot leaves its core idle after each
+        # prover call; two processes per CI core (--jobs 4, the proofs
+        # targets) fill those gaps (proofs/README.md, "Cold proof").
         par = WP_FLAGS.index("-wp-par") + 1
         WP_FLAGS[par] = str(max(1, int(WP_FLAGS[par]) // args.jobs))
     failed = False
@@ -374,7 +432,8 @@ def main():
         print("ASSUMPTION:", p)
     failed |= bool(problems)
 
-    extra = [] if args.no_smoke else SMOKE_FLAGS
+    extra = [] if args.no_smoke else SMOKE_FLAGS + [
+        "-wp-smoke-timeout", str(SMOKE_TIMEOUT)]
     report, log, secs = run_wp(sources, args.function, args.cache, out_dir,
                                extra, "wp", args.jobs)
     summary = summarize(report)
