@@ -244,19 +244,22 @@ def make_batches(functions, cache):
 
 
 def remove_stale_reports(out_dir, tag):
-    """Delete the <tag>N.json/.log files of an earlier run in out_dir.
+    """Delete the <tag>N.json/.log files and sessions of an earlier run.
 
-    The auditor's report reads every wp*.json there, and an earlier run
-    may have had more batches than this one.
+    The auditor's report reads every wp*.json in out_dir, and an earlier
+    run may have had more batches than this one.
     """
     for f in os.listdir(out_dir):
+        path = os.path.join(out_dir, f)
         if re.fullmatch(re.escape(tag) + r"\d*\.(json|log)", f):
-            os.remove(os.path.join(out_dir, f))
+            os.remove(path)
+        elif re.fullmatch(re.escape(tag) + r"\d*-session", f):
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def run_wp(sources, functions, cache, out_dir, extra, tag, jobs):
     """Run WP over a queue of function batches on `jobs` workers; merge."""
-    names = functions or core_functions()
+    names = sorted(set(functions)) or core_functions(sources)
     progress = Progress(core_functions())
     remove_stale_reports(out_dir, tag)
     print("wp: one line per function as it finishes (goal parts proved / "
@@ -280,10 +283,11 @@ def run_wp(sources, functions, cache, out_dir, extra, tag, jobs):
     return merged, text, time.monotonic() - started
 
 
-def core_functions():
-    """Every function defined in core/src/ (what -wp-fct may name)."""
+def core_functions(sources=None):
+    """Every function defined in the sources, by default all of core/src/
+    (what -wp-fct may name)."""
     names = set()
-    for f in core_sources():
+    for f in sources or core_sources():
         code = ANNOT.sub("", open(os.path.join(ROOT, f)).read())
         names.update(DEFN.findall(code))
     return sorted(names)
@@ -393,9 +397,11 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "proofs"))
     ap.add_argument("--function", action="append", default=[])
     ap.add_argument("--file", action="append", default=[])
-    ap.add_argument("--timeout", help="prover timeout override, for quick "
-                    "experiments only: goals it proves are cached as proved "
-                    "and the committed cache must come from the pinned value")
+    ap.add_argument("--timeout", type=int,
+                    help="prover timeout override, for quick experiments "
+                    "only: goals it proves are cached as proved and the "
+                    "committed cache must come from the pinned value; it "
+                    "also caps FCT_TIMEOUTS")
     ap.add_argument("--jobs", type=int, default=1,
                     help="Frama-C processes running at once, taking the "
                     "functions from one queue (each parses all of core/, "
@@ -414,9 +420,13 @@ def main():
     os.makedirs(os.path.join(ROOT, CACHE_DIR), exist_ok=True)
     sources = args.file or core_sources()
     if args.timeout:
-        WP_FLAGS[WP_FLAGS.index("-wp-timeout") + 1] = args.timeout
+        WP_FLAGS[WP_FLAGS.index("-wp-timeout") + 1] = str(args.timeout)
         for name, secs in FCT_TIMEOUTS.items():
-            FCT_TIMEOUTS[name] = min(secs, int(args.timeout))
+            FCT_TIMEOUTS[name] = min(secs, args.timeout)
+    if args.function:
+        # No more processes than functions, so none gives up prover slots
+        # for nothing.
+        args.jobs = max(1, min(args.jobs, len(set(args.function))))
     if args.jobs > 1:
         # The pinned -wp-par is shared among the processes, at least one
         # prover slot each. WP checks a running prover only every 100 ms,

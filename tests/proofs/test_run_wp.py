@@ -52,6 +52,12 @@ class MakeBatches(unittest.TestCase):
         biggest = max(self.functions, key=lambda n: self.weights.get(n, 50))
         self.assertEqual(batches[0], [biggest])
 
+    def test_summary_names_every_defined_function(self):
+        # Scheduling runs what core_functions() finds; a definition its
+        # pattern missed would never be proved, and --check would not see
+        # it either unless proofs/summary.json lists it.
+        self.assertEqual(set(self.functions), set(self.weights))
+
     def test_unknown_function_still_scheduled(self):
         batches = run_wp.make_batches(["not_in_summary", "vioreq_dispatch"],
                                       "offline")
@@ -59,16 +65,58 @@ class MakeBatches(unittest.TestCase):
                          ["not_in_summary", "vioreq_dispatch"])
 
 
-class StaleReports(unittest.TestCase):
-    def test_old_reports_removed_others_kept(self):
-        # The auditor's report reads every wp*.json of the directory.
+class RunQueue(unittest.TestCase):
+    """run_wp() with Frama-C replaced by a recorder."""
+
+    def setUp(self):
+        self.calls = []
+        self.real = run_wp.run_frama_c
+
+        def fake(sources, functions, cache, out_dir, extra, tag,
+                 progress=None):
+            self.calls.append((tag, list(functions)))
+            report = {"wp:functions": {f: {} for f in functions}}
+            return report, f"log {tag}\n", 0.0
+        run_wp.run_frama_c = fake
+
+    def tearDown(self):
+        run_wp.run_frama_c = self.real
+
+    def run_queue(self, functions, cache, jobs, files=()):
         with tempfile.TemporaryDirectory() as d:
-            for f in ("wp7.json", "wp7.log", "wp.json", "summary.json",
-                      "wpx.json", "run.json"):
-                open(os.path.join(d, f), "w").close()
-            run_wp.remove_stale_reports(d, "wp")
-            self.assertEqual(sorted(os.listdir(d)),
-                             ["run.json", "summary.json", "wpx.json"])
+            for f in files:
+                path = os.path.join(d, f)
+                if f.endswith("-session"):
+                    os.mkdir(path)
+                else:
+                    open(path, "w").close()
+            report, _, _ = run_wp.run_wp(run_wp.core_sources(), functions,
+                                         cache, d, [], "wp", jobs)
+            return report, sorted(os.listdir(d))
+
+    def test_each_function_proved_once(self):
+        for cache, jobs in (("none", 4), ("offline", 2)):
+            self.calls.clear()
+            report, _ = self.run_queue([], cache, jobs)
+            ran = [f for _, fs in self.calls for f in fs]
+            self.assertEqual(sorted(ran), run_wp.core_functions())
+            self.assertEqual(sorted(report["wp:functions"]), sorted(ran))
+            self.assertEqual(len({t for t, _ in self.calls}),
+                             len(self.calls), "one report file per run")
+
+    def test_repeated_function_runs_once(self):
+        self.run_queue(["vioreq_route", "vioreq_route", "vioreq_dispatch"],
+                       "none", 4)
+        ran = sorted(f for _, fs in self.calls for f in fs)
+        self.assertEqual(ran, ["vioreq_dispatch", "vioreq_route"])
+
+    def test_earlier_reports_removed(self):
+        # The auditor's report reads every wp*.json of the directory.
+        _, left = self.run_queue(
+            ["vioreq_route"], "none", 2,
+            files=("wp7.json", "wp7.log", "wp7-session", "wp.json",
+                   "summary.json", "run.json", "notes.txt"))
+        self.assertEqual(left, ["notes.txt", "run.json", "summary.json"])
 
 
 if __name__ == "__main__":
