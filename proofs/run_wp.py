@@ -94,11 +94,7 @@ class Progress:
         self.names = sorted(names, key=len, reverse=True)
         self.lock = threading.Lock()
         self.current = {}           # tag -> [function, goals, valid, t0]
-        self.expected = {}
-        if os.path.exists(SUMMARY):
-            with open(SUMMARY) as f:
-                self.expected = {n: v["goals"] for n, v in
-                                 json.load(f)["functions"].items()}
+        self.expected = goal_weights()
         self.width = max([len(n) for n in names] + [8])
 
     def function_of(self, goal):
