@@ -2,6 +2,39 @@
 /* Clearing a VM's requests (contracts in clear.h). */
 #include "vioreq/clear.h"
 
+/*
+ * Slot v of a clearing VM: complete it when the default client holds it.
+ * Returns 1 when another client still holds it, else 0.
+ */
+/*@ requires valid: \valid(vm) && \valid(page) && \valid(ev);
+    requires apart: \separated(vm, page, ev);
+    requires wellformed: vm_wellformed(vm);
+    requires vcpu: v < VIOREQ_SLOT_COUNT;
+    assigns vm->slot_owner[v], vm->counters.cleared, page->slot[v],
+            ev->notify[v];
+    ensures wellformed: vm_wellformed(vm);
+    ensures others_kept: vm_other_owners_kept{Pre, Post}(vm, v);
+    ensures released: \old(vm->slot_owner[v]) != VIOREQ_CLIENT_NONE ==>
+      \old(vm->slot_owner[v]) == vm->default_client ==>
+        vm->slot_owner[v] == VIOREQ_CLIENT_NONE &&
+        page->slot[v].processed == VIOREQ_STATE_COMPLETE;
+    ensures kept: \old(vm->slot_owner[v]) == VIOREQ_CLIENT_NONE ||
+                  \old(vm->slot_owner[v]) != vm->default_client ==>
+      vm->slot_owner[v] == \old(vm->slot_owner[v]);
+    ensures held: \result == (vm->slot_owner[v] != VIOREQ_CLIENT_NONE ? 1 : 0);
+ */
+static uint32_t clear_slot(struct vioreq_vm *vm, struct vioreq_page *page,
+			   uint32_t v, struct vioreq_events *ev)
+{
+	if (vm->slot_owner[v] == VIOREQ_CLIENT_NONE)
+		return 0;
+	if (vm->slot_owner[v] != vm->default_client)
+		return 1;
+	vioreq_slot_release_held(vm, page, v, ev);
+	vioreq_counter_add(&vm->counters.cleared);
+	return 0;
+}
+
 uint32_t vioreq_clear_begin(struct vioreq_vm *vm, struct vioreq_page *page,
 			    struct vioreq_events *ev)
 {
@@ -33,16 +66,8 @@ uint32_t vioreq_clear_begin(struct vioreq_vm *vm, struct vioreq_page *page,
 	                 ev->notify[0 .. VIOREQ_SLOT_COUNT - 1];
 	    loop variant VIOREQ_SLOT_COUNT - v;
 	 */
-	for (v = 0; v < VIOREQ_SLOT_COUNT; v++) {
-		if (vm->slot_owner[v] == VIOREQ_CLIENT_NONE)
-			continue;
-		if (vm->slot_owner[v] != vm->default_client) {
-			held++;
-			continue;
-		}
-		vioreq_slot_release_held(vm, page, v, ev);
-		vioreq_counter_add(&vm->counters.cleared);
-	}
+	for (v = 0; v < VIOREQ_SLOT_COUNT; v++)
+		held += clear_slot(vm, page, v, ev);
 	return held;
 }
 

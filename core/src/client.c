@@ -139,14 +139,21 @@ void vioreq_slot_release_held(struct vioreq_vm *vm, struct vioreq_page *page,
 	vm->slot_owner[v] = VIOREQ_CLIENT_NONE;
 }
 
-int32_t vioreq_client_destroy(struct vioreq_vm *vm, struct vioreq_page *page,
-			      uint32_t client, struct vioreq_events *ev)
+/*
+ * Drop every range of an active client and, when it is the default client,
+ * that role too. The client stays active.
+ */
+/*@ requires valid: \valid(vm);
+    requires wellformed: vm_wellformed(vm);
+    requires active: client_active(vm, client);
+    assigns vm->ranges[0 .. VIOREQ_TYPE_COUNT - 1], vm->default_client;
+    ensures wellformed: vm_wellformed(vm);
+    ensures not_default: vm->default_client != client;
+    ensures no_ranges: \forall integer t; 0 <= t < VIOREQ_TYPE_COUNT ==>
+      !range_table_has_client(&vm->ranges[t], client);
+ */
+static void client_drop_ranges(struct vioreq_vm *vm, uint32_t client)
 {
-	uint32_t v;
-
-	if (client >= VIOREQ_CLIENTS_PER_VM ||
-	    vm->client_state[client] != VIOREQ_CLIENT_ACTIVE)
-		return -VIOREQ_ENOENT;
 	/* One table at a time, restating what each call left alone. */
 	(void)vioreq_range_table_remove_client(&vm->ranges[VIOREQ_TYPE_PORTIO],
 					       client);
@@ -165,19 +172,36 @@ int32_t vioreq_client_destroy(struct vioreq_vm *vm, struct vioreq_page *page,
 	/*@ assert mmio_clean: !range_table_has_client(&vm->ranges[1], client); */
 	if (vm->default_client == (int32_t)client)
 		vm->default_client = VIOREQ_CLIENT_NONE;
-	/* The invariant, part by part: each is one small goal. */
-	/*@ assert clients_kept: vm_clients_valid(vm); */
-	/*@ assert default_kept: vm_default_valid(vm); */
-	/*@ assert owners_kept: vm_owners_valid(vm); */
-	/*@ assert pio_valid: range_table_wellformed(&vm->ranges[0]); */
-	/*@ assert mmio_valid: range_table_wellformed(&vm->ranges[1]); */
-	/*@ assert pci_valid: range_table_wellformed(&vm->ranges[2]); */
+}
+
+/*
+ * Complete every slot an active client holds, with the defined result,
+ * and count each as orphaned.
+ */
+/*@ requires valid: \valid(vm) && \valid(page) && \valid(ev);
+    requires apart: \separated(vm, page, ev);
+    requires wellformed: vm_wellformed(vm);
+    requires active: client_active(vm, client);
+    assigns vm->slot_owner[0 .. VIOREQ_SLOT_COUNT - 1],
+            vm->counters.orphaned, page->slot[0 .. VIOREQ_SLOT_COUNT - 1],
+            ev->notify[0 .. VIOREQ_SLOT_COUNT - 1];
+    ensures wellformed: vm_wellformed(vm);
+    ensures released: \forall integer v; 0 <= v < VIOREQ_SLOT_COUNT ==>
+      \old(vm->slot_owner[v]) == client ==>
+        vm->slot_owner[v] == VIOREQ_CLIENT_NONE &&
+        page->slot[v].processed == VIOREQ_STATE_COMPLETE;
+    ensures others_kept: \forall integer v; 0 <= v < VIOREQ_SLOT_COUNT ==>
+      \old(vm->slot_owner[v]) != client ==>
+        vm->slot_owner[v] == \old(vm->slot_owner[v]);
+ */
+static void client_release_slots(struct vioreq_vm *vm,
+				 struct vioreq_page *page, uint32_t client,
+				 struct vioreq_events *ev)
+{
+	uint32_t v;
 
 	/*@ loop invariant bounds: 0 <= v <= VIOREQ_SLOT_COUNT;
 	    loop invariant wellformed: vm_wellformed(vm);
-	    loop invariant still_active:
-	      vm->client_state[client] == VIOREQ_CLIENT_ACTIVE;
-	    loop invariant not_default: vm->default_client != client;
 	    loop invariant released: \forall integer w; 0 <= w < v ==>
 	      \at(vm->slot_owner[w], Pre) == client ==>
 	        vm->slot_owner[w] == VIOREQ_CLIENT_NONE &&
@@ -200,6 +224,16 @@ int32_t vioreq_client_destroy(struct vioreq_vm *vm, struct vioreq_page *page,
 		vioreq_slot_release_held(vm, page, v, ev);
 		vioreq_counter_add(&vm->counters.orphaned);
 	}
+}
+
+int32_t vioreq_client_destroy(struct vioreq_vm *vm, struct vioreq_page *page,
+			      uint32_t client, struct vioreq_events *ev)
+{
+	if (client >= VIOREQ_CLIENTS_PER_VM ||
+	    vm->client_state[client] != VIOREQ_CLIENT_ACTIVE)
+		return -VIOREQ_ENOENT;
+	client_drop_ranges(vm, client);
+	client_release_slots(vm, page, client, ev);
 	vm->client_state[client] = VIOREQ_CLIENT_DESTROYING;
 	return 0;
 }

@@ -41,35 +41,190 @@ static uint32_t dispatch_complete_now(struct vioreq_page *page, uint32_t v,
 	return VIOREQ_OUTCOME_COMPLETED;
 }
 
-uint32_t vioreq_dispatch_slot(struct vioreq_vm *vm, struct vioreq_page *page,
-			      uint32_t v, struct vioreq_events *ev)
+/*
+ * Give slot v to client, which owns the request's address: record the
+ * owner, mark the slot PROCESSING and ask for the client to be woken.
+ */
+/*@ requires valid: \valid(vm) && \valid(page) && \valid(ev);
+    requires apart: \separated(vm, page, ev);
+    requires wellformed: vm_wellformed(vm);
+    requires vcpu: v < VIOREQ_SLOT_COUNT;
+    requires free: vm->slot_owner[v] == VIOREQ_CLIENT_NONE;
+    requires open: vm->clearing == 0;
+    requires client: client_active(vm, client);
+    requires type: type < VIOREQ_TYPE_COUNT;
+    assigns vm->slot_owner[v], vm->counters.dispatched[type],
+            page->slot[v].kernel_handled, page->slot[v].processed,
+            ev->wake[client];
+    ensures wellformed: vm_wellformed(vm);
+    ensures others_kept: vm_other_owners_kept{Pre, Post}(vm, v);
+    ensures owner: vm->slot_owner[v] == client;
+    ensures processing: page->slot[v].processed == VIOREQ_STATE_PROCESSING;
+    ensures woken: ev->wake[client] == 1;
+    ensures outcome: \result == VIOREQ_OUTCOME_ASSIGNED;
+ */
+static uint32_t dispatch_assign(struct vioreq_vm *vm, struct vioreq_page *page,
+				uint32_t v, struct vioreq_events *ev,
+				uint32_t client, uint32_t type)
 {
-	struct vioreq_slot *slot = &page->slot[v];
-	struct vioreq_slot_snapshot snap;
-	struct vioreq_request req;
-	uint32_t state;
-	uint32_t client;
-	bool is_read;
 	int32_t ret;
 
-	/* A slot we hold is never dispatched twice, whatever the page says. */
-	if (vm->slot_owner[v] != VIOREQ_CLIENT_NONE)
-		return VIOREQ_OUTCOME_IDLE;
-	state = vioreq_page_load_acquire(&slot->processed);
-	if (state != VIOREQ_STATE_PENDING) {
-		if (!vioreq_state_is_known(state))
-			vioreq_counter_add(&vm->counters.bad_state);
-		return VIOREQ_OUTCOME_IDLE;
+	vm->slot_owner[v] = (int8_t)client;
+	vioreq_page_store(&page->slot[v].kernel_handled,
+			  vm->client_in_kernel[client] != 0 ? 1u : 0u);
+	ret = vioreq_slot_transition(&page->slot[v], VIOREQ_STATE_PENDING,
+				     VIOREQ_STATE_PROCESSING,
+				     VIOREQ_ACTOR_SERVICE);
+	//@ assert allowed: ret == 0;
+	(void)ret;
+	vioreq_counter_add(&vm->counters.dispatched[type]);
+	ev->wake[client] = 1;
+	return VIOREQ_OUTCOME_ASSIGNED;
+}
+
+/*
+ * A 4-byte access to port 0xCF8: the core serves it from the VM's copy of
+ * CONFIG_ADDRESS, which a write replaces with its value (REQ-DISPATCH-006).
+ */
+/*@ requires valid: \valid(vm) && \valid(page) && \valid(ev);
+    requires apart: \separated(vm, page, ev);
+    requires wellformed: vm_wellformed(vm);
+    requires vcpu: v < VIOREQ_SLOT_COUNT;
+    requires free: vm->slot_owner[v] == VIOREQ_CLIENT_NONE;
+    assigns vm->conf1_address, vm->counters.conf1_address,
+            page->slot[v].processed, page->slot[v].kernel_handled,
+            page->slot[v].data[VIOREQ_REQ_VALUE_WORD ..
+                               VIOREQ_REQ_VALUE_WORD + 1],
+            ev->notify[v];
+    ensures stored: !is_read ==> vm->conf1_address == value % 4294967296;
+    ensures completed: page->slot[v].processed == VIOREQ_STATE_COMPLETE &&
+                       page->slot[v].kernel_handled == 1;
+    ensures outcome: \result == VIOREQ_OUTCOME_COMPLETED;
+ */
+static uint32_t dispatch_conf1_address(struct vioreq_vm *vm,
+				       struct vioreq_page *page, uint32_t v,
+				       struct vioreq_events *ev, bool is_read,
+				       uint64_t value)
+{
+	vioreq_counter_add(&vm->counters.conf1_address);
+	if (!is_read)
+		vm->conf1_address = (uint32_t)(value % 4294967296u);
+	return dispatch_complete_now(page, v, ev, is_read, vm->conf1_address,
+				     false);
+}
+
+/*
+ * Route a valid request: to the client that owns its address when that
+ * client is active, else complete it as unroutable.
+ */
+/*@ requires valid: \valid(vm) && \valid(page) && \valid(ev) &&
+                    \valid_read(req);
+    requires apart: \separated(vm, page, ev, req);
+    requires wellformed: vm_wellformed(vm);
+    requires vcpu: v < VIOREQ_SLOT_COUNT;
+    requires free: vm->slot_owner[v] == VIOREQ_CLIENT_NONE;
+    requires open: vm->clearing == 0;
+    requires request: request_valid(req);
+    assigns vm->slot_owner[v], vm->counters.unroutable,
+            vm->counters.dispatched[0 .. VIOREQ_TYPE_COUNT - 1],
+            page->slot[v], ev->wake[0 .. VIOREQ_CLIENTS_PER_VM - 1],
+            ev->notify[v];
+    ensures wellformed: vm_wellformed(vm);
+    ensures others_kept: vm_other_owners_kept{Pre, Post}(vm, v);
+    ensures outcome: \result == VIOREQ_OUTCOME_ASSIGNED ||
+                     \result == VIOREQ_OUTCOME_COMPLETED;
+    ensures assigned: \result == VIOREQ_OUTCOME_ASSIGNED ==>
+      slot_assigned(vm, page, ev, v);
+    ensures completed: \result == VIOREQ_OUTCOME_COMPLETED ==>
+      slot_completed_by_core(vm, page, v);
+ */
+static uint32_t dispatch_route(struct vioreq_vm *vm, struct vioreq_page *page,
+			       uint32_t v, struct vioreq_events *ev,
+			       const struct vioreq_request *req, bool is_read)
+{
+	uint32_t client = vioreq_route(vm, req);
+
+	if (client == VIOREQ_CLIENT_NONE ||
+	    vm->client_state[client] != VIOREQ_CLIENT_ACTIVE) {
+		vioreq_counter_add(&vm->counters.unroutable);
+		return dispatch_complete_now(page, v, ev, is_read,
+					     VIOREQ_READ_ALL_ONES,
+					     req->type == VIOREQ_TYPE_MMIO);
 	}
-	vioreq_slot_snapshot(slot, &snap);
-	/* The snapshot is written in memory WP shares with the tables: restate
-	 * the invariant part by part (proofs/README.md). */
-	/*@ assert clients_kept: vm_clients_valid(vm); */
-	/*@ assert default_kept: vm_default_valid(vm); */
-	/*@ assert owners_kept: vm_owners_valid(vm); */
-	/*@ assert pio_valid: range_table_wellformed(&vm->ranges[0]); */
-	/*@ assert mmio_valid: range_table_wellformed(&vm->ranges[1]); */
-	/*@ assert pci_valid: range_table_wellformed(&vm->ranges[2]); */
+	return dispatch_assign(vm, page, v, ev, client, req->type);
+}
+
+/*
+ * A valid request of a VM that is not clearing: serve a CF8 access, turn a
+ * CFC-CFF access into PCICFG, then route it.
+ */
+/*@ requires valid: \valid(vm) && \valid(page) && \valid(ev) && \valid(req);
+    requires apart: \separated(vm, page, ev, req);
+    requires wellformed: vm_wellformed(vm);
+    requires vcpu: v < VIOREQ_SLOT_COUNT;
+    requires free: vm->slot_owner[v] == VIOREQ_CLIENT_NONE;
+    requires open: vm->clearing == 0;
+    requires request: request_valid(req);
+    assigns vm->slot_owner[v], vm->conf1_address, vm->counters,
+            page->slot[v], ev->wake[0 .. VIOREQ_CLIENTS_PER_VM - 1],
+            ev->notify[v], *req;
+    ensures wellformed: vm_wellformed(vm);
+    ensures others_kept: vm_other_owners_kept{Pre, Post}(vm, v);
+    ensures outcome: \result == VIOREQ_OUTCOME_ASSIGNED ||
+                     \result == VIOREQ_OUTCOME_COMPLETED;
+    ensures assigned: \result == VIOREQ_OUTCOME_ASSIGNED ==>
+      slot_assigned(vm, page, ev, v);
+    ensures completed: \result == VIOREQ_OUTCOME_COMPLETED ==>
+      slot_completed_by_core(vm, page, v);
+ */
+static uint32_t dispatch_request(struct vioreq_vm *vm,
+				 struct vioreq_page *page, uint32_t v,
+				 struct vioreq_events *ev,
+				 struct vioreq_request *req, bool is_read)
+{
+	if (req->type == VIOREQ_TYPE_PORTIO) {
+		uint32_t kind = vioreq_conf1_classify(req, vm->conf1_address);
+
+		if (kind == VIOREQ_CONF1_ADDRESS)
+			return dispatch_conf1_address(vm, page, v, ev, is_read,
+						      req->value);
+		if (kind == VIOREQ_CONF1_DATA)
+			vioreq_conf1_to_pcicfg(req, &page->slot[v],
+					       vm->conf1_address);
+	}
+	return dispatch_route(vm, page, v, ev, req, is_read);
+}
+
+/*
+ * A PENDING slot that no client holds: snapshot and decode it, complete it
+ * when the VM is clearing or the request is malformed, else route it.
+ */
+/*@ requires valid: \valid(vm) && \valid(page) && \valid(ev);
+    requires apart: \separated(vm, page, ev);
+    requires wellformed: vm_wellformed(vm);
+    requires vcpu: v < VIOREQ_SLOT_COUNT;
+    requires free: vm->slot_owner[v] == VIOREQ_CLIENT_NONE;
+    assigns vm->slot_owner[v], vm->conf1_address, vm->counters,
+            page->slot[v], ev->wake[0 .. VIOREQ_CLIENTS_PER_VM - 1],
+            ev->notify[v];
+    ensures wellformed: vm_wellformed(vm);
+    ensures others_kept: vm_other_owners_kept{Pre, Post}(vm, v);
+    ensures outcome: \result == VIOREQ_OUTCOME_ASSIGNED ||
+                     \result == VIOREQ_OUTCOME_COMPLETED;
+    ensures assigned: \result == VIOREQ_OUTCOME_ASSIGNED ==>
+      vm->clearing == 0 && slot_assigned(vm, page, ev, v);
+    ensures completed: \result == VIOREQ_OUTCOME_COMPLETED ==>
+      slot_completed_by_core(vm, page, v);
+ */
+static uint32_t dispatch_pending(struct vioreq_vm *vm,
+				 struct vioreq_page *page, uint32_t v,
+				 struct vioreq_events *ev)
+{
+	struct vioreq_slot_snapshot snap;
+	struct vioreq_request req;
+	bool is_read;
+
+	vioreq_slot_snapshot(&page->slot[v], &snap);
 	is_read = snap.direction != VIOREQ_DIR_WRITE;
 	if (vm->clearing != 0) {
 		vioreq_counter_add(&vm->counters.cleared);
@@ -77,59 +232,30 @@ uint32_t vioreq_dispatch_slot(struct vioreq_vm *vm, struct vioreq_page *page,
 					     VIOREQ_READ_ALL_ONES,
 					     snap.type == VIOREQ_TYPE_MMIO);
 	}
-	ret = vioreq_request_decode(&snap, &req);
-	/*@ assert clients_kept: vm_clients_valid(vm); */
-	/*@ assert default_kept: vm_default_valid(vm); */
-	/*@ assert owners_kept: vm_owners_valid(vm); */
-	/*@ assert pio_valid: range_table_wellformed(&vm->ranges[0]); */
-	/*@ assert mmio_valid: range_table_wellformed(&vm->ranges[1]); */
-	/*@ assert pci_valid: range_table_wellformed(&vm->ranges[2]); */
-	if (ret != 0) {
+	if (vioreq_request_decode(&snap, &req) != 0) {
 		vioreq_counter_add(&vm->counters.malformed);
 		return dispatch_complete_now(page, v, ev, is_read,
 					     VIOREQ_READ_ALL_ONES,
 					     snap.type == VIOREQ_TYPE_MMIO);
 	}
-	if (req.type == VIOREQ_TYPE_PORTIO) {
-		uint32_t kind = vioreq_conf1_classify(&req, vm->conf1_address);
+	return dispatch_request(vm, page, v, ev, &req, is_read);
+}
 
-		if (kind == VIOREQ_CONF1_ADDRESS) {
-			vioreq_counter_add(&vm->counters.conf1_address);
-			if (!is_read)
-				vm->conf1_address =
-					(uint32_t)(req.value % 4294967296u);
-			return dispatch_complete_now(page, v, ev, is_read,
-						     vm->conf1_address, false);
-		}
-		if (kind == VIOREQ_CONF1_DATA)
-			vioreq_conf1_to_pcicfg(&req, slot, vm->conf1_address);
-	}
-	/*@ assert clients_kept: vm_clients_valid(vm); */
-	/*@ assert default_kept: vm_default_valid(vm); */
-	/*@ assert owners_kept: vm_owners_valid(vm); */
-	/*@ assert pio_valid: range_table_wellformed(&vm->ranges[0]); */
-	/*@ assert mmio_valid: range_table_wellformed(&vm->ranges[1]); */
-	/*@ assert pci_valid: range_table_wellformed(&vm->ranges[2]); */
+uint32_t vioreq_dispatch_slot(struct vioreq_vm *vm, struct vioreq_page *page,
+			      uint32_t v, struct vioreq_events *ev)
+{
+	uint32_t state;
 
-	client = vioreq_route(vm, &req);
-	if (client == VIOREQ_CLIENT_NONE ||
-	    vm->client_state[client] != VIOREQ_CLIENT_ACTIVE) {
-		vioreq_counter_add(&vm->counters.unroutable);
-		return dispatch_complete_now(page, v, ev, is_read,
-					     VIOREQ_READ_ALL_ONES,
-					     req.type == VIOREQ_TYPE_MMIO);
+	/* A slot we hold is never dispatched twice, whatever the page says. */
+	if (vm->slot_owner[v] != VIOREQ_CLIENT_NONE)
+		return VIOREQ_OUTCOME_IDLE;
+	state = vioreq_page_load_acquire(&page->slot[v].processed);
+	if (state != VIOREQ_STATE_PENDING) {
+		if (!vioreq_state_is_known(state))
+			vioreq_counter_add(&vm->counters.bad_state);
+		return VIOREQ_OUTCOME_IDLE;
 	}
-	vm->slot_owner[v] = (int8_t)client;
-	vioreq_page_store(&slot->kernel_handled,
-			  vm->client_in_kernel[client] != 0 ? 1u : 0u);
-	ret = vioreq_slot_transition(slot, VIOREQ_STATE_PENDING,
-				     VIOREQ_STATE_PROCESSING,
-				     VIOREQ_ACTOR_SERVICE);
-	//@ assert allowed: ret == 0;
-	(void)ret;
-	vioreq_counter_add(&vm->counters.dispatched[req.type]);
-	ev->wake[client] = 1;
-	return VIOREQ_OUTCOME_ASSIGNED;
+	return dispatch_pending(vm, page, v, ev);
 }
 
 uint32_t vioreq_dispatch(struct vioreq_vm *vm, struct vioreq_page *page,

@@ -107,25 +107,33 @@ static void range_table_open_gap(struct vioreq_range_table *t, uint32_t pos)
 		t->client[i] = t->client[i - 1];
 }
 
-int32_t vioreq_range_table_add(struct vioreq_range_table *t, uint64_t start,
-			       uint64_t end, uint32_t client)
+/*
+ * Insert [start, end] for client at pos, where it keeps the table sorted:
+ * every range before pos ends below start and every range from pos on
+ * starts above end.
+ */
+/*@ requires valid: \valid(t);
+    requires wellformed: range_table_wellformed(t);
+    requires room: pos <= t->count < VIOREQ_RANGES_PER_TYPE;
+    requires entry: start <= end && client < VIOREQ_CLIENTS_PER_VM;
+    requires left_clear: \forall integer k; 0 <= k < pos ==>
+                           t->end[k] < start;
+    requires right_clear: \forall integer k; pos <= k < t->count ==>
+                            end < t->start[k];
+    assigns t->count, t->start[pos .. t->count], t->end[pos .. t->count],
+            t->client[pos .. t->count];
+    ensures wellformed: range_table_wellformed(t);
+    ensures grown: t->count == \old(t->count) + 1;
+    ensures stored: range_is(t, pos, start, end, client);
+    ensures left_kept: range_table_moved{Pre, Post}(t, 0, pos, 0);
+    ensures right_shifted:
+      range_table_moved{Pre, Post}(t, pos, \old(t->count), 1);
+    ensures others_kept: range_table_subset{Pre, Post}(t);
+ */
+static void range_table_insert_at(struct vioreq_range_table *t, uint32_t pos,
+				  uint64_t start, uint64_t end,
+				  uint32_t client)
 {
-	uint32_t pos;
-
-	if (end < start || client >= VIOREQ_CLIENTS_PER_VM)
-		return -VIOREQ_EINVAL;
-	pos = vioreq_range_table_search(t, start);
-	/* Every range before pos ends before start; pos itself decides. */
-	if (pos < t->count && t->start[pos] <= end)
-		return -VIOREQ_EBUSY;
-	/*@ assert left_clear: \forall integer k; 0 <= k < pos ==>
-	                         t->end[k] < start; */
-	/*@ assert right_clear: \forall integer k; pos <= k < t->count ==>
-	                          end < t->start[k]; */
-	/*@ assert no_overlap: !range_table_has_overlap(t, start, end); */
-	if (t->count == VIOREQ_RANGES_PER_TYPE)
-		return -VIOREQ_ENOSPC;
-
 	range_table_open_gap(t, pos);
 	t->start[pos] = start;
 	t->end[pos] = end;
@@ -163,7 +171,28 @@ int32_t vioreq_range_table_add(struct vioreq_range_table *t, uint64_t start,
 	      pos <= k < \at(t->count, Pre) ==>
 	      range_is(t, k + 1, \at(t->start[k], Pre), \at(t->end[k], Pre),
 	               \at(t->client[k], Pre)); */
-	/*@ assert others_kept: range_table_subset{Pre, Here}(t); */
+}
+
+int32_t vioreq_range_table_add(struct vioreq_range_table *t, uint64_t start,
+			       uint64_t end, uint32_t client)
+{
+	uint32_t pos;
+
+	if (end < start || client >= VIOREQ_CLIENTS_PER_VM)
+		return -VIOREQ_EINVAL;
+	pos = vioreq_range_table_search(t, start);
+	/* Every range before pos ends before start; pos itself decides. */
+	if (pos < t->count && t->start[pos] <= end)
+		return -VIOREQ_EBUSY;
+	/*@ assert left_clear: \forall integer k; 0 <= k < pos ==>
+	                         t->end[k] < start; */
+	/*@ assert right_clear: \forall integer k; pos <= k < t->count ==>
+	                          end < t->start[k]; */
+	/*@ assert no_overlap: !range_table_has_overlap(t, start, end); */
+	if (t->count == VIOREQ_RANGES_PER_TYPE)
+		return -VIOREQ_ENOSPC;
+
+	range_table_insert_at(t, pos, start, end, client);
 	return (int32_t)pos;
 }
 

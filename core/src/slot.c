@@ -45,6 +45,50 @@ void vioreq_slot_snapshot(const struct vioreq_slot *slot,
 	snap->pci_reg = vioreq_page_load(&data[VIOREQ_REQ_PCI_REG_WORD]);
 }
 
+/*
+ * Whether the access of a snapshot of known type and legal size stays in
+ * the address space of its type: the PCI fields in range, or an address
+ * that neither wraps nor passes the type's last address.
+ */
+/*@ requires valid: \valid_read(snap);
+    requires known: vioreq_type_known(snap->type) &&
+                    vioreq_legal_size(snap->type, snap->size);
+    assigns \nothing;
+    ensures pci: snap->type == VIOREQ_TYPE_PCICFG ==>
+      (\result <==> snapshot_pci_valid(snap));
+    ensures space: snap->type != VIOREQ_TYPE_PCICFG ==>
+      (\result <==>
+         snap->address + snap->size - 1 <= vioreq_address_max(snap->type));
+ */
+static bool snapshot_in_space(const struct vioreq_slot_snapshot *snap)
+{
+	/* From here on 1 <= size <= 8. */
+	if (snap->type == VIOREQ_TYPE_PCICFG)
+		return snap->pci_bus <= VIOREQ_PCI_BUS_MAX &&
+		       snap->pci_dev <= VIOREQ_PCI_DEV_MAX &&
+		       snap->pci_func <= VIOREQ_PCI_FUNC_MAX &&
+		       snap->pci_reg <= VIOREQ_PCI_REG_LIMIT - snap->size;
+	return snap->address <=
+	       vioreq_address_limit(snap->type) - (snap->size - 1);
+}
+
+/* The ECAM offset that a snapshot's checked PCI fields name. */
+/*@ requires valid: \valid_read(snap);
+    requires size: vioreq_legal_size(VIOREQ_TYPE_PCICFG, snap->size);
+    requires pci: snapshot_pci_valid(snap);
+    assigns \nothing;
+    ensures key: \result == pci_key(snap->pci_bus, snap->pci_dev,
+                                    snap->pci_func, snap->pci_reg);
+ */
+static uint64_t snapshot_pci_key(const struct vioreq_slot_snapshot *snap)
+{
+	/* The fields do not overlap, so the sum is the bitwise or. */
+	return (uint64_t)snap->pci_bus * (1ull << VIOREQ_PCI_BUS_SHIFT) +
+	       (uint64_t)snap->pci_dev * (1ull << VIOREQ_PCI_DEV_SHIFT) +
+	       (uint64_t)snap->pci_func * (1ull << VIOREQ_PCI_FUNC_SHIFT) +
+	       snap->pci_reg;
+}
+
 int32_t vioreq_request_decode(const struct vioreq_slot_snapshot *snap,
 			      struct vioreq_request *req)
 {
@@ -52,29 +96,13 @@ int32_t vioreq_request_decode(const struct vioreq_slot_snapshot *snap,
 
 	if (!vioreq_type_is_known(snap->type) ||
 	    snap->direction > VIOREQ_DIR_WRITE ||
-	    !vioreq_size_legal(snap->type, snap->size))
+	    !vioreq_size_legal(snap->type, snap->size) ||
+	    !snapshot_in_space(snap))
 		return -VIOREQ_EINVAL;
-	/* From here on 1 <= size <= 8. */
-	if (snap->type == VIOREQ_TYPE_PCICFG) {
-		if (snap->pci_bus > VIOREQ_PCI_BUS_MAX ||
-		    snap->pci_dev > VIOREQ_PCI_DEV_MAX ||
-		    snap->pci_func > VIOREQ_PCI_FUNC_MAX ||
-		    snap->pci_reg > VIOREQ_PCI_REG_LIMIT - snap->size)
-			return -VIOREQ_EINVAL;
-		/* The fields do not overlap, so the sum is the bitwise or. */
-		key = (uint64_t)snap->pci_bus * (1ull << VIOREQ_PCI_BUS_SHIFT) +
-		      (uint64_t)snap->pci_dev * (1ull << VIOREQ_PCI_DEV_SHIFT) +
-		      (uint64_t)snap->pci_func * (1ull << VIOREQ_PCI_FUNC_SHIFT) +
-		      snap->pci_reg;
-		/*@ assert key_is_sum: key == pci_key(snap->pci_bus, snap->pci_dev,
-		                                      snap->pci_func, snap->pci_reg);
-		 */
-	} else {
-		if (snap->address >
-		    vioreq_address_limit(snap->type) - (snap->size - 1))
-			return -VIOREQ_EINVAL;
+	if (snap->type == VIOREQ_TYPE_PCICFG)
+		key = snapshot_pci_key(snap);
+	else
 		key = snap->address;
-	}
 	req->type = snap->type;
 	req->direction = snap->direction;
 	req->size = snap->size;

@@ -17,6 +17,8 @@
 #define VIOREQ_OUTCOME_ASSIGNED 1u	/* PROCESSING, held by a client */
 #define VIOREQ_OUTCOME_COMPLETED 2u	/* completed by the core itself */
 
+#include "../../logic/dispatch.acsl"
+
 /*
  * The client a valid request goes to: the owner of the range that covers
  * the whole access, else the default client (REQ-RANGE-003). May be
@@ -71,13 +73,9 @@ uint32_t vioreq_route(const struct vioreq_vm *vm,
     behavior not_held:
       assumes vm->slot_owner[v] == VIOREQ_CLIENT_NONE;
       ensures assigned: \result == VIOREQ_OUTCOME_ASSIGNED ==>
-        client_active(vm, vm->slot_owner[v]) && vm->clearing == 0 &&
-        page->slot[v].processed == VIOREQ_STATE_PROCESSING &&
-        ev->wake[vm->slot_owner[v]] == 1;
+        vm->clearing == 0 && slot_assigned(vm, page, ev, v);
       ensures completed: \result == VIOREQ_OUTCOME_COMPLETED ==>
-        vm->slot_owner[v] == VIOREQ_CLIENT_NONE &&
-        page->slot[v].processed == VIOREQ_STATE_COMPLETE &&
-        page->slot[v].kernel_handled == 1;
+        slot_completed_by_core(vm, page, v);
       ensures idle: \result == VIOREQ_OUTCOME_IDLE ==>
         vm->slot_owner[v] == VIOREQ_CLIENT_NONE &&
         page->slot[v].processed == \old(page->slot[v].processed);
