@@ -401,8 +401,8 @@ def main():
     ap.add_argument("--jobs", type=int, default=1,
                     help="Frama-C processes running at once, taking the "
                     "functions from one queue (each parses all of core/, "
-                    "so the cache keys do not change); 2 for an offline "
-                    "replay on 2 cores, 4 when provers run")
+                    "so the cache keys do not change); 4 on 2 cores, with or "
+                    "without provers (two per core fill WP's idle time)")
     ap.add_argument("--no-smoke", action="store_true",
                     help="leave out the smoke tests (-wp-smoke-tests)")
     ap.add_argument("--check", action="store_true",
