@@ -225,6 +225,12 @@ static uint32_t dispatch_pending(struct vioreq_vm *vm,
 	bool is_read;
 
 	vioreq_slot_snapshot(&page->slot[v], &snap);
+	/* snap and req live in memory WP shares with the range tables: after
+	 * each write to them, the invariant part by part, one goal each. */
+	/*@ assert kept: vm_clients_valid(vm) && vm_default_valid(vm) &&
+	      vm_owners_valid(vm) && range_table_wellformed(&vm->ranges[0]) &&
+	      range_table_wellformed(&vm->ranges[1]) &&
+	      range_table_wellformed(&vm->ranges[2]); */
 	is_read = snap.direction != VIOREQ_DIR_WRITE;
 	if (vm->clearing != 0) {
 		vioreq_counter_add(&vm->counters.cleared);
@@ -238,6 +244,10 @@ static uint32_t dispatch_pending(struct vioreq_vm *vm,
 					     VIOREQ_READ_ALL_ONES,
 					     snap.type == VIOREQ_TYPE_MMIO);
 	}
+	/*@ assert decoded_kept: vm_clients_valid(vm) && vm_default_valid(vm) &&
+	      vm_owners_valid(vm) && range_table_wellformed(&vm->ranges[0]) &&
+	      range_table_wellformed(&vm->ranges[1]) &&
+	      range_table_wellformed(&vm->ranges[2]); */
 	return dispatch_request(vm, page, v, ev, &req, is_read);
 }
 
