@@ -84,7 +84,7 @@ static uint32_t dispatch_assign(struct vioreq_vm *vm, struct vioreq_page *page,
 
 /*
  * A 4-byte access to port 0xCF8: the core serves it from the VM's copy of
- * CONFIG_ADDRESS, which a write replaces with its value (REQ-DISPATCH-006).
+ * CONFIG_ADDRESS, which a write replaces with its value (REQ-DISPATCH-004).
  */
 /*@ requires valid: \valid(vm) && \valid(page) && \valid(ev);
     requires apart: \separated(vm, page, ev);
