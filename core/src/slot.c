@@ -62,7 +62,7 @@ void vioreq_slot_snapshot(const struct vioreq_slot *slot,
  */
 static bool snapshot_in_space(const struct vioreq_slot_snapshot *snap)
 {
-	/* From here on 1 <= size <= 8. */
+	/* The caller checked the size: 1 <= size <= 8, so size - 1 >= 0. */
 	if (snap->type == VIOREQ_TYPE_PCICFG)
 		return snap->pci_bus <= VIOREQ_PCI_BUS_MAX &&
 		       snap->pci_dev <= VIOREQ_PCI_DEV_MAX &&
