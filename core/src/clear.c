@@ -14,14 +14,25 @@
             ev->notify[v];
     ensures wellformed: vm_wellformed(vm);
     ensures others_kept: vm_other_owners_kept{Pre, Post}(vm, v);
-    ensures released: \old(vm->slot_owner[v]) != VIOREQ_CLIENT_NONE ==>
-      \old(vm->slot_owner[v]) == vm->default_client ==>
-        vm->slot_owner[v] == VIOREQ_CLIENT_NONE &&
-        page->slot[v].processed == VIOREQ_STATE_COMPLETE;
-    ensures kept: \old(vm->slot_owner[v]) == VIOREQ_CLIENT_NONE ||
-                  \old(vm->slot_owner[v]) != vm->default_client ==>
-      vm->slot_owner[v] == \old(vm->slot_owner[v]);
     ensures held: \result == (vm->slot_owner[v] != VIOREQ_CLIENT_NONE ? 1 : 0);
+    ensures events: events_only_set{Pre, Post}(ev);
+    behavior free:
+      assumes vm->slot_owner[v] == VIOREQ_CLIENT_NONE;
+      assigns \nothing;
+      ensures kept: vm->slot_owner[v] == \old(vm->slot_owner[v]) &&
+        page->slot[v].processed == \old(page->slot[v].processed);
+    behavior other_holder:
+      assumes vm->slot_owner[v] != VIOREQ_CLIENT_NONE &&
+              vm->slot_owner[v] != vm->default_client;
+      assigns \nothing;
+      ensures kept: vm->slot_owner[v] == \old(vm->slot_owner[v]) &&
+        page->slot[v].processed == \old(page->slot[v].processed);
+    behavior default_holder:
+      assumes vm->slot_owner[v] != VIOREQ_CLIENT_NONE &&
+              vm->slot_owner[v] == vm->default_client;
+      ensures released: slot_released(vm, page, v);
+    complete behaviors;
+    disjoint behaviors;
  */
 static uint32_t clear_slot(struct vioreq_vm *vm, struct vioreq_page *page,
 			   uint32_t v, struct vioreq_events *ev)
@@ -52,14 +63,17 @@ uint32_t vioreq_clear_begin(struct vioreq_vm *vm, struct vioreq_page *page,
 	    loop invariant released: \forall integer w; 0 <= w < v ==>
 	      \at(vm->slot_owner[w], Pre) != VIOREQ_CLIENT_NONE ==>
 	      \at(vm->slot_owner[w], Pre) == vm->default_client ==>
-	        vm->slot_owner[w] == VIOREQ_CLIENT_NONE &&
-	        page->slot[w].processed == VIOREQ_STATE_COMPLETE;
+	        slot_released(vm, page, w);
 	    loop invariant done_kept: \forall integer w; 0 <= w < v ==>
+	      \at(vm->slot_owner[w], Pre) == VIOREQ_CLIENT_NONE ||
 	      \at(vm->slot_owner[w], Pre) != vm->default_client ==>
-	        vm->slot_owner[w] == \at(vm->slot_owner[w], Pre);
+	        vm->slot_owner[w] == \at(vm->slot_owner[w], Pre) &&
+	        page->slot[w].processed == \at(page->slot[w].processed, Pre);
 	    loop invariant rest_kept: \forall integer w;
 	      v <= w < VIOREQ_SLOT_COUNT ==>
-	        vm->slot_owner[w] == \at(vm->slot_owner[w], Pre);
+	        vm->slot_owner[w] == \at(vm->slot_owner[w], Pre) &&
+	        page->slot[w].processed == \at(page->slot[w].processed, Pre);
+	    loop invariant events: events_only_set{Pre, Here}(ev);
 	    loop assigns v, held, vm->slot_owner[0 .. VIOREQ_SLOT_COUNT - 1],
 	                 vm->counters.cleared,
 	                 page->slot[0 .. VIOREQ_SLOT_COUNT - 1],

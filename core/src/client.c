@@ -151,6 +151,14 @@ void vioreq_slot_release_held(struct vioreq_vm *vm, struct vioreq_page *page,
     ensures not_default: vm->default_client != client;
     ensures no_ranges: \forall integer t; 0 <= t < VIOREQ_TYPE_COUNT ==>
       !range_table_has_client(&vm->ranges[t], client);
+    behavior is_default:
+      assumes vm->default_client == client;
+      ensures no_default: vm->default_client == VIOREQ_CLIENT_NONE;
+    behavior not_default:
+      assumes vm->default_client != client;
+      ensures default_kept: vm->default_client == \old(vm->default_client);
+    complete behaviors;
+    disjoint behaviors;
  */
 static void client_drop_ranges(struct vioreq_vm *vm, uint32_t client)
 {
@@ -176,7 +184,7 @@ static void client_drop_ranges(struct vioreq_vm *vm, uint32_t client)
 
 /*
  * Complete every slot an active client holds, with the defined result,
- * and count each as orphaned.
+ * and count each as orphaned. The other slots keep their owner and state.
  */
 /*@ requires valid: \valid(vm) && \valid(page) && \valid(ev);
     requires apart: \separated(vm, page, ev);
@@ -187,12 +195,12 @@ static void client_drop_ranges(struct vioreq_vm *vm, uint32_t client)
             ev->notify[0 .. VIOREQ_SLOT_COUNT - 1];
     ensures wellformed: vm_wellformed(vm);
     ensures released: \forall integer v; 0 <= v < VIOREQ_SLOT_COUNT ==>
-      \old(vm->slot_owner[v]) == client ==>
-        vm->slot_owner[v] == VIOREQ_CLIENT_NONE &&
-        page->slot[v].processed == VIOREQ_STATE_COMPLETE;
+      \old(vm->slot_owner[v]) == client ==> slot_released(vm, page, v);
     ensures others_kept: \forall integer v; 0 <= v < VIOREQ_SLOT_COUNT ==>
       \old(vm->slot_owner[v]) != client ==>
-        vm->slot_owner[v] == \old(vm->slot_owner[v]);
+        vm->slot_owner[v] == \old(vm->slot_owner[v]) &&
+        page->slot[v].processed == \old(page->slot[v].processed);
+    ensures events: events_only_set{Pre, Post}(ev);
  */
 static void client_release_slots(struct vioreq_vm *vm,
 				 struct vioreq_page *page, uint32_t client,
@@ -204,14 +212,16 @@ static void client_release_slots(struct vioreq_vm *vm,
 	    loop invariant wellformed: vm_wellformed(vm);
 	    loop invariant released: \forall integer w; 0 <= w < v ==>
 	      \at(vm->slot_owner[w], Pre) == client ==>
-	        vm->slot_owner[w] == VIOREQ_CLIENT_NONE &&
-	        page->slot[w].processed == VIOREQ_STATE_COMPLETE;
+	        slot_released(vm, page, w);
 	    loop invariant done_kept: \forall integer w; 0 <= w < v ==>
 	      \at(vm->slot_owner[w], Pre) != client ==>
-	        vm->slot_owner[w] == \at(vm->slot_owner[w], Pre);
+	        vm->slot_owner[w] == \at(vm->slot_owner[w], Pre) &&
+	        page->slot[w].processed == \at(page->slot[w].processed, Pre);
 	    loop invariant rest_kept: \forall integer w;
 	      v <= w < VIOREQ_SLOT_COUNT ==>
-	        vm->slot_owner[w] == \at(vm->slot_owner[w], Pre);
+	        vm->slot_owner[w] == \at(vm->slot_owner[w], Pre) &&
+	        page->slot[w].processed == \at(page->slot[w].processed, Pre);
+	    loop invariant events: events_only_set{Pre, Here}(ev);
 	    loop assigns v, vm->slot_owner[0 .. VIOREQ_SLOT_COUNT - 1],
 	                 vm->counters.orphaned,
 	                 page->slot[0 .. VIOREQ_SLOT_COUNT - 1],

@@ -28,7 +28,26 @@ uint32_t vioreq_route(const struct vioreq_vm *vm,
             ev->notify[v];
     ensures completed: page->slot[v].processed == VIOREQ_STATE_COMPLETE;
     ensures kernel_handled: page->slot[v].kernel_handled == 1;
+    ensures events: events_only_set{Pre, Post}(ev);
     ensures outcome: \result == VIOREQ_OUTCOME_COMPLETED;
+    behavior read:
+      assumes is_read;
+      ensures low_word:
+        page->slot[v].data[VIOREQ_REQ_VALUE_WORD] == value % 4294967296;
+      ensures high_word: wide ==>
+        page->slot[v].data[VIOREQ_REQ_VALUE_WORD + 1] == value / 4294967296;
+      ensures high_kept: !wide ==>
+        page->slot[v].data[VIOREQ_REQ_VALUE_WORD + 1] ==
+          \old(page->slot[v].data[VIOREQ_REQ_VALUE_WORD + 1]);
+    behavior write:
+      assumes !is_read;
+      ensures value_kept:
+        page->slot[v].data[VIOREQ_REQ_VALUE_WORD] ==
+          \old(page->slot[v].data[VIOREQ_REQ_VALUE_WORD]) &&
+        page->slot[v].data[VIOREQ_REQ_VALUE_WORD + 1] ==
+          \old(page->slot[v].data[VIOREQ_REQ_VALUE_WORD + 1]);
+    complete behaviors;
+    disjoint behaviors;
  */
 static uint32_t dispatch_complete_now(struct vioreq_page *page, uint32_t v,
 				      struct vioreq_events *ev, bool is_read,
@@ -60,7 +79,10 @@ static uint32_t dispatch_complete_now(struct vioreq_page *page, uint32_t v,
     ensures others_kept: vm_other_owners_kept{Pre, Post}(vm, v);
     ensures owner: vm->slot_owner[v] == client;
     ensures processing: page->slot[v].processed == VIOREQ_STATE_PROCESSING;
+    ensures kernel_handled: page->slot[v].kernel_handled ==
+      (vm->client_in_kernel[client] != 0 ? 1 : 0);
     ensures woken: ev->wake[client] == 1;
+    ensures events: events_only_set{Pre, Post}(ev);
     ensures outcome: \result == VIOREQ_OUTCOME_ASSIGNED;
  */
 static uint32_t dispatch_assign(struct vioreq_vm *vm, struct vioreq_page *page,
@@ -84,7 +106,8 @@ static uint32_t dispatch_assign(struct vioreq_vm *vm, struct vioreq_page *page,
 
 /*
  * A 4-byte access to port 0xCF8: the core serves it from the VM's copy of
- * CONFIG_ADDRESS, which a write replaces with its value (REQ-DISPATCH-004).
+ * CONFIG_ADDRESS, which a write replaces with its value and a read returns
+ * (REQ-DISPATCH-004).
  */
 /*@ requires valid: \valid(vm) && \valid(page) && \valid(ev);
     requires apart: \separated(vm, page, ev);
@@ -96,10 +119,20 @@ static uint32_t dispatch_assign(struct vioreq_vm *vm, struct vioreq_page *page,
             page->slot[v].data[VIOREQ_REQ_VALUE_WORD ..
                                VIOREQ_REQ_VALUE_WORD + 1],
             ev->notify[v];
-    ensures stored: !is_read ==> vm->conf1_address == value % 4294967296;
     ensures completed: page->slot[v].processed == VIOREQ_STATE_COMPLETE &&
                        page->slot[v].kernel_handled == 1;
+    ensures events: events_only_set{Pre, Post}(ev);
     ensures outcome: \result == VIOREQ_OUTCOME_COMPLETED;
+    behavior read:
+      assumes is_read;
+      ensures address_kept: vm->conf1_address == \old(vm->conf1_address);
+      ensures returned:
+        page->slot[v].data[VIOREQ_REQ_VALUE_WORD] == vm->conf1_address;
+    behavior write:
+      assumes !is_read;
+      ensures stored: vm->conf1_address == value % 4294967296;
+    complete behaviors;
+    disjoint behaviors;
  */
 static uint32_t dispatch_conf1_address(struct vioreq_vm *vm,
 				       struct vioreq_page *page, uint32_t v,
@@ -137,6 +170,7 @@ static uint32_t dispatch_conf1_address(struct vioreq_vm *vm,
       slot_assigned(vm, page, ev, v);
     ensures completed: \result == VIOREQ_OUTCOME_COMPLETED ==>
       slot_completed_by_core(vm, page, v);
+    ensures events: events_only_set{Pre, Post}(ev);
  */
 static uint32_t dispatch_route(struct vioreq_vm *vm, struct vioreq_page *page,
 			       uint32_t v, struct vioreq_events *ev,
@@ -176,6 +210,7 @@ static uint32_t dispatch_route(struct vioreq_vm *vm, struct vioreq_page *page,
       slot_assigned(vm, page, ev, v);
     ensures completed: \result == VIOREQ_OUTCOME_COMPLETED ==>
       slot_completed_by_core(vm, page, v);
+    ensures events: events_only_set{Pre, Post}(ev);
  */
 static uint32_t dispatch_request(struct vioreq_vm *vm,
 				 struct vioreq_page *page, uint32_t v,
@@ -188,9 +223,17 @@ static uint32_t dispatch_request(struct vioreq_vm *vm,
 		if (kind == VIOREQ_CONF1_ADDRESS)
 			return dispatch_conf1_address(vm, page, v, ev, is_read,
 						      req->value);
-		if (kind == VIOREQ_CONF1_DATA)
+		if (kind == VIOREQ_CONF1_DATA) {
 			vioreq_conf1_to_pcicfg(req, &page->slot[v],
 					       vm->conf1_address);
+			/* The rewrite of the slot left the events alone. */
+			/*@ assert wakes_kept: \forall integer c;
+			      0 <= c < VIOREQ_CLIENTS_PER_VM ==>
+			        ev->wake[c] == \at(ev->wake[c], Pre); */
+			/*@ assert notifies_kept: \forall integer i;
+			      0 <= i < VIOREQ_SLOT_COUNT ==>
+			        ev->notify[i] == \at(ev->notify[i], Pre); */
+		}
 	}
 	return dispatch_route(vm, page, v, ev, req, is_read);
 }
@@ -211,10 +254,19 @@ static uint32_t dispatch_request(struct vioreq_vm *vm,
     ensures others_kept: vm_other_owners_kept{Pre, Post}(vm, v);
     ensures outcome: \result == VIOREQ_OUTCOME_ASSIGNED ||
                      \result == VIOREQ_OUTCOME_COMPLETED;
-    ensures assigned: \result == VIOREQ_OUTCOME_ASSIGNED ==>
-      vm->clearing == 0 && slot_assigned(vm, page, ev, v);
-    ensures completed: \result == VIOREQ_OUTCOME_COMPLETED ==>
-      slot_completed_by_core(vm, page, v);
+    ensures events: events_only_set{Pre, Post}(ev);
+    behavior clearing:
+      assumes vm->clearing != 0;
+      ensures completed: \result == VIOREQ_OUTCOME_COMPLETED &&
+        slot_completed_by_core(vm, page, v);
+    behavior open:
+      assumes vm->clearing == 0;
+      ensures assigned: \result == VIOREQ_OUTCOME_ASSIGNED ==>
+        vm->clearing == 0 && slot_assigned(vm, page, ev, v);
+      ensures completed: \result == VIOREQ_OUTCOME_COMPLETED ==>
+        slot_completed_by_core(vm, page, v);
+    complete behaviors;
+    disjoint behaviors;
  */
 static uint32_t dispatch_pending(struct vioreq_vm *vm,
 				 struct vioreq_page *page, uint32_t v,
@@ -283,7 +335,12 @@ uint32_t vioreq_dispatch(struct vioreq_vm *vm, struct vioreq_page *page,
 	          vm->slot_owner[w] == \at(vm->slot_owner[w], Pre);
 	    loop invariant rest_kept: \forall integer w;
 	      v <= w < VIOREQ_SLOT_COUNT ==>
-	        vm->slot_owner[w] == \at(vm->slot_owner[w], Pre);
+	        vm->slot_owner[w] == \at(vm->slot_owner[w], Pre) &&
+	        page->slot[w].processed == \at(page->slot[w].processed, Pre);
+	    loop invariant done: \forall integer w; 0 <= w < v ==>
+	      \at(vm->slot_owner[w], Pre) == VIOREQ_CLIENT_NONE ==>
+	        slot_dispatched{Pre, Here}(vm, page, ev, w);
+	    loop invariant events: events_only_set{Pre, Here}(ev);
 	    loop assigns v, assigned,
 	                 vm->slot_owner[0 .. VIOREQ_SLOT_COUNT - 1],
 	                 vm->conf1_address, vm->counters,

@@ -12,8 +12,9 @@
 /*
  * Mark the VM clearing (dispatch then completes PENDING slots itself
  * instead of handing them out), complete every slot the default client
- * holds, and return how many slots other clients still hold: 0 exactly
- * when no slot is held any more, so the clear is over.
+ * holds (with the defined result), and return how many slots other
+ * clients still hold: 0 exactly when no slot is held any more, so the clear
+ * is over. Every other slot keeps its owner and its state.
  */
 /*@ requires valid: \valid(vm) && \valid(page) && \valid(ev);
     requires apart: \separated(vm, page, ev);
@@ -27,11 +28,13 @@
       0 <= v < VIOREQ_SLOT_COUNT ==>
         \old(vm->slot_owner[v]) != VIOREQ_CLIENT_NONE ==>
         \old(vm->slot_owner[v]) == vm->default_client ==>
-          vm->slot_owner[v] == VIOREQ_CLIENT_NONE &&
-          page->slot[v].processed == VIOREQ_STATE_COMPLETE;
+          slot_released(vm, page, v);
     ensures others_kept: \forall integer v; 0 <= v < VIOREQ_SLOT_COUNT ==>
+      \old(vm->slot_owner[v]) == VIOREQ_CLIENT_NONE ||
       \old(vm->slot_owner[v]) != vm->default_client ==>
-        vm->slot_owner[v] == \old(vm->slot_owner[v]);
+        vm->slot_owner[v] == \old(vm->slot_owner[v]) &&
+        page->slot[v].processed == \old(page->slot[v].processed);
+    ensures events: events_only_set{Pre, Post}(ev);
     ensures held_by_others: \result <= VIOREQ_SLOT_COUNT;
     ensures all_released: \result == 0 <==>
       (\forall integer v; 0 <= v < VIOREQ_SLOT_COUNT ==>

@@ -74,12 +74,15 @@ int32_t vioreq_client_create(struct vioreq_vm *vm, bool is_default,
  * Give an active client the range [start, end] of a request type:
  * -EINVAL (type unknown, client id out of range, end < start), -ENODEV
  * (client not active), -EBUSY (overlaps any range of that type), -ENOSPC
- * (table full).
+ * (table full). The other types' tables do not change.
  */
 /*@ requires valid: \valid(vm);
     requires wellformed: vm_wellformed(vm);
     assigns vm->ranges[0 .. VIOREQ_TYPE_COUNT - 1];
     ensures wellformed: vm_wellformed(vm);
+    ensures other_types_kept: \forall integer ty;
+      0 <= ty < VIOREQ_TYPE_COUNT && ty != type ==>
+        range_table_same{Pre, Post}(&vm->ranges[ty]);
     behavior bad_args:
       assumes type >= VIOREQ_TYPE_COUNT || client >= VIOREQ_CLIENTS_PER_VM;
       assigns \nothing;
@@ -94,7 +97,8 @@ int32_t vioreq_client_create(struct vioreq_vm *vm, bool is_default,
       ensures outcome: \result == 0 || \result == -VIOREQ_EINVAL ||
                        \result == -VIOREQ_EBUSY || \result == -VIOREQ_ENOSPC;
       ensures added: \result == 0 ==>
-        range_table_has_exact(&vm->ranges[type], start, end, client);
+        range_table_has_exact(&vm->ranges[type], start, end, client) &&
+        vm->ranges[type].count == \old(vm->ranges[type].count) + 1;
     complete behaviors;
     disjoint behaviors;
  */
@@ -116,17 +120,24 @@ int32_t vioreq_client_add_range(struct vioreq_vm *vm, uint32_t client,
       assumes type >= VIOREQ_TYPE_COUNT;
       assigns \nothing;
       ensures einval: \result == -VIOREQ_EINVAL;
-    behavior known_type:
+    behavior present:
       assumes type < VIOREQ_TYPE_COUNT;
-      ensures outcome: \result == 0 || \result == -VIOREQ_ENOENT;
-      ensures gone: \result == 0 ==>
+      assumes range_table_has_exact(&vm->ranges[type], start, end, client);
+      ensures removed: \result == 0;
+      ensures shrunk: vm->ranges[type].count ==
+                      \old(vm->ranges[type].count) - 1;
+      ensures gone:
         !range_table_has_exact(&vm->ranges[type], start, end, client);
-      ensures others_kept: \result == 0 ==>
+      ensures others_kept:
         \exists integer p; 0 <= p < \old(vm->ranges[type].count) &&
           range_is{Pre}(&vm->ranges[type], p, start, end, client) &&
           range_table_moved{Pre, Post}(&vm->ranges[type], 0, p, 0) &&
           range_table_moved{Pre, Post}(&vm->ranges[type], p + 1,
                                        \old(vm->ranges[type].count), -1);
+    behavior absent:
+      assumes type < VIOREQ_TYPE_COUNT;
+      assumes !range_table_has_exact(&vm->ranges[type], start, end, client);
+      ensures enoent: \result == -VIOREQ_ENOENT;
     complete behaviors;
     disjoint behaviors;
  */
@@ -155,6 +166,7 @@ int32_t vioreq_client_remove_range(struct vioreq_vm *vm, uint32_t client,
     ensures all_ones:
       page->slot[v].data[VIOREQ_REQ_VALUE_WORD] == 4294967295 &&
       page->slot[v].data[VIOREQ_REQ_VALUE_WORD + 1] == 4294967295;
+    ensures events: events_only_set{Pre, Post}(ev);
  */
 void vioreq_slot_release_held(struct vioreq_vm *vm, struct vioreq_page *page,
 			      uint32_t v, struct vioreq_events *ev);
@@ -162,7 +174,9 @@ void vioreq_slot_release_held(struct vioreq_vm *vm, struct vioreq_page *page,
 /*
  * Destroy an active client (REQ-CLIENT-004): its ranges go, it stops being
  * the default client, and every slot it holds is completed with the defined
- * result. -ENOENT when the client is not active.
+ * result. Every other client keeps its state and its slots, and
+ * the default client stays unless it is this one. -ENOENT when the client
+ * is not active.
  */
 /*@ requires valid: \valid(vm) && \valid(page) && \valid(ev);
     requires apart: \separated(vm, page, ev);
@@ -175,6 +189,7 @@ void vioreq_slot_release_held(struct vioreq_vm *vm, struct vioreq_page *page,
             page->slot[0 .. VIOREQ_SLOT_COUNT - 1],
             ev->notify[0 .. VIOREQ_SLOT_COUNT - 1];
     ensures wellformed: vm_wellformed(vm);
+    ensures events: events_only_set{Pre, Post}(ev);
     behavior not_active:
       assumes !client_active(vm, client);
       assigns \nothing;
@@ -185,15 +200,17 @@ void vioreq_slot_release_held(struct vioreq_vm *vm, struct vioreq_page *page,
       ensures destroying:
         vm->client_state[client] == VIOREQ_CLIENT_DESTROYING;
       ensures not_default: vm->default_client != client;
+      ensures default_kept: \old(vm->default_client) != client ==>
+        vm->default_client == \old(vm->default_client);
+      ensures states_kept: vm_other_states_kept{Pre, Post}(vm, client);
       ensures no_ranges: \forall integer t; 0 <= t < VIOREQ_TYPE_COUNT ==>
         !range_table_has_client(&vm->ranges[t], client);
       ensures released: \forall integer v; 0 <= v < VIOREQ_SLOT_COUNT ==>
-        \old(vm->slot_owner[v]) == client ==>
-          vm->slot_owner[v] == VIOREQ_CLIENT_NONE &&
-          page->slot[v].processed == VIOREQ_STATE_COMPLETE;
+        \old(vm->slot_owner[v]) == client ==> slot_released(vm, page, v);
       ensures others_kept: \forall integer v; 0 <= v < VIOREQ_SLOT_COUNT ==>
         \old(vm->slot_owner[v]) != client ==>
-          vm->slot_owner[v] == \old(vm->slot_owner[v]);
+          vm->slot_owner[v] == \old(vm->slot_owner[v]) &&
+          page->slot[v].processed == \old(page->slot[v].processed);
     complete behaviors;
     disjoint behaviors;
  */

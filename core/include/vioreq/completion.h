@@ -26,6 +26,8 @@
             vm->counters.completed, vm->counters.bad_state,
             page->slot[0 .. VIOREQ_SLOT_COUNT - 1].processed, *notify;
     ensures wellformed: vm_wellformed(vm);
+    ensures slots_kept: \forall integer w; 0 <= w < VIOREQ_SLOT_COUNT &&
+      w != vcpu ==> page->slot[w].processed == \old(page->slot[w].processed);
     behavior bad_args:
       assumes vcpu >= VIOREQ_SLOT_COUNT || client >= VIOREQ_CLIENTS_PER_VM;
       assigns \nothing;

@@ -65,6 +65,11 @@ uint32_t vioreq_route(const struct vioreq_vm *vm,
     ensures outcome: \result == VIOREQ_OUTCOME_IDLE ||
                      \result == VIOREQ_OUTCOME_ASSIGNED ||
                      \result == VIOREQ_OUTCOME_COMPLETED;
+    ensures events: events_only_set{Pre, Post}(ev);
+    ensures slots_kept: \forall integer w; 0 <= w < VIOREQ_SLOT_COUNT &&
+      w != v ==>
+        page->slot[w].processed == \old(page->slot[w].processed) &&
+        page->slot[w].kernel_handled == \old(page->slot[w].kernel_handled);
     behavior held:
       assumes vm->slot_owner[v] != VIOREQ_CLIENT_NONE;
       assigns \nothing;
@@ -87,6 +92,8 @@ uint32_t vioreq_dispatch_slot(struct vioreq_vm *vm, struct vioreq_page *page,
 
 /*
  * Dispatch every slot once; returns how many were assigned to clients.
+ * Each slot that no client held is left untouched (not PENDING), completed
+ * by the core, or assigned; no wake-up or notification is withdrawn.
  */
 /*@ requires valid: \valid(vm) && \valid(page) && \valid(ev);
     requires apart: \separated(vm, page, ev);
@@ -99,6 +106,10 @@ uint32_t vioreq_dispatch_slot(struct vioreq_vm *vm, struct vioreq_page *page,
     ensures held_kept: \forall integer v; 0 <= v < VIOREQ_SLOT_COUNT ==>
       \old(vm->slot_owner[v]) != VIOREQ_CLIENT_NONE ==>
         vm->slot_owner[v] == \old(vm->slot_owner[v]);
+    ensures dispatched: \forall integer v; 0 <= v < VIOREQ_SLOT_COUNT ==>
+      \old(vm->slot_owner[v]) == VIOREQ_CLIENT_NONE ==>
+        slot_dispatched{Pre, Post}(vm, page, ev, v);
+    ensures events: events_only_set{Pre, Post}(ev);
     ensures count: \result <= VIOREQ_SLOT_COUNT;
  */
 uint32_t vioreq_dispatch(struct vioreq_vm *vm, struct vioreq_page *page,
