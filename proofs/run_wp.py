@@ -98,6 +98,8 @@ class Progress:
         self.width = max([len(n) for n in names] + [8])
 
     def function_of(self, goal):
+        if goal.startswith("lemma_"):
+            return LEMMAS
         for n in self.names:
             if goal.startswith(n + "_"):
                 return n
@@ -160,7 +162,11 @@ def run_frama_c(sources, functions, cache, out_dir, extra, tag,
         "-wp-cache-dir", CACHE_DIR,
         "-wp-report-json", report,
     ]
-    if functions:
+    if functions == [LEMMAS]:
+        # -wp-fct never selects a lemma: name them as properties instead,
+        # and no function is selected.
+        cmd += ["-wp-prop", ",".join(core_lemmas())]
+    elif functions:
         cmd += ["-wp-fct", ",".join(functions)]
     cmd += sources
     env = dict(os.environ)
@@ -191,7 +197,40 @@ def run_frama_c(sources, functions, cache, out_dir, extra, tag,
         raise SystemExit(f"frama-c failed (exit {proc.returncode}); "
                          f"log: {log_path}")
     with open(report) as f:
-        return json.load(f), text, elapsed
+        data = json.load(f)
+    if fold_lemmas(data):
+        with open(report, "w") as f:
+            json.dump(data, f, indent=2)
+    return data, text, elapsed
+
+
+# The lemmas of core/ are goals like any other, counted under this name in
+# the summaries and the report (WP files them under "wp:axiomatics").
+LEMMAS = "lemmas"
+LEMMA = re.compile(r"\blemma\s+(\w+)\s*[{:]")
+
+
+def core_lemmas():
+    """Names of the ACSL lemmas anywhere in core/."""
+    names = set()
+    for base, _, files in os.walk(os.path.join(ROOT, "core")):
+        for f in files:
+            if f.endswith((".c", ".h", ".acsl")):
+                text = open(os.path.join(base, f)).read()
+                for m in ANNOT.finditer(text):
+                    names.update(LEMMA.findall(m.group(1) or m.group(2)
+                                               or ""))
+    return sorted(names)
+
+
+def fold_lemmas(report):
+    """Move WP's lemma goals to report["wp:functions"][LEMMAS]."""
+    goals = {}
+    for section in report.pop("wp:axiomatics", {}).values():
+        goals.update((g, r) for g, r in section.items() if g != "wp:section")
+    if goals:
+        report.setdefault("wp:functions", {})[LEMMAS] = goals
+    return bool(goals)
 
 
 # Offline replay: functions with fewer goals than this share a process, so
@@ -226,7 +265,7 @@ def make_batches(functions, cache):
     batches, small, load = [], [], 0
     for name in order:
         w = weights.get(name, 50)
-        if w >= REPLAY_BATCH_GOALS:
+        if w >= REPLAY_BATCH_GOALS or name == LEMMAS:
             batches.append([name])
             continue
         small.append(name)
@@ -256,17 +295,20 @@ def remove_stale_reports(out_dir, tag):
 def run_wp(sources, functions, cache, out_dir, extra, tag, jobs):
     """Run WP over a queue of function batches on `jobs` workers; merge."""
     names = sorted(set(functions)) or core_functions(sources)
-    progress = Progress(core_functions())
+    if not functions and core_lemmas():
+        names.append(LEMMAS)
+    progress = Progress(core_functions() + [LEMMAS])
     remove_stale_reports(out_dir, tag)
     print("wp: one line per function as it finishes (goal parts proved / "
           "settled)", flush=True)
-    if jobs <= 1:
+    if jobs <= 1 and (LEMMAS not in functions or len(names) == 1):
+        # With no -wp-fct, the one process proves the lemmas as well.
         return run_frama_c(sources, functions, cache, out_dir, extra, tag,
                            progress)
     import concurrent.futures
     batches = make_batches(names, cache)
     started = time.monotonic()
-    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+    with concurrent.futures.ThreadPoolExecutor(max(1, jobs)) as pool:
         # map() hands out the batches in order as workers free up.
         results = list(pool.map(
             lambda kb: run_frama_c(sources, kb[1], cache, out_dir, extra,
@@ -480,7 +522,9 @@ def main():
             print("SMOKE NOT RUN (not in the cache):", goal)
         print(f"smoke tests: {smoke} run, {len(findings)} findings, "
               f"{len(silent)} unanswered")
-        failed |= bool(findings) or bool(silent) or smoke == 0
+        # Lemmas have no smoke tests; every function has some.
+        ran_code = any(n != LEMMAS for n in summary["functions"])
+        failed |= bool(findings) or bool(silent) or (smoke == 0 and ran_code)
 
     if args.write_summary:
         shutil.copyfile(summary_path, SUMMARY)

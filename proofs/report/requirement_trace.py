@@ -9,7 +9,7 @@ backticks. This module resolves each name against the tree:
   `vioreq_complete` (`done`)   a core function; backticked names in the
                                parentheses right after it are clauses or
                                behaviors of its contract
-  `range_table_sorted`         an ACSL predicate or logic function
+  `range_table_sorted`         an ACSL predicate, logic function or lemma
   `tests/...`, `spec/model/`   a file (tests and the model)
   anything else                a code name, shown as written
 
@@ -25,7 +25,7 @@ REQ_HEAD = re.compile(r"^\*\*(REQ-[A-Z]+-\d{3}) — (.*?)\.\*\*\s*(.*)$")
 REQ_ID = re.compile(r"REQ-[A-Z]+-\d{3}")
 TICKED = re.compile(r"`([^`]+)`")
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-LOGIC_DEF = re.compile(r"^\s*(?:/\*@\s*)?(?:predicate|logic\s+[\w\s]+?)\s+(\w+)\s*[{(=]")
+LOGIC_DEF = re.compile(r"^\s*(?:/\*@\s*)?(?:predicate|lemma|logic\s+[\w\s]+?)\s+(\w+)\s*[{(=:]")
 TEST_SUFFIXES = (".c", ".py", ".sh", ".pml")
 
 

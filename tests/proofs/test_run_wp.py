@@ -56,13 +56,46 @@ class MakeBatches(unittest.TestCase):
         # Scheduling runs what core_functions() finds; a definition its
         # pattern missed would never be proved, and --check would not see
         # it either unless proofs/summary.json lists it.
-        self.assertEqual(set(self.functions), set(self.weights))
+        self.assertEqual(set(self.functions) | {run_wp.LEMMAS},
+                         set(self.weights))
+
+    def test_lemmas_run_alone(self):
+        # -wp-fct cannot name a lemma: the lemma batch is a run of its own
+        # (with -wp-prop), never grouped with small functions.
+        names = self.functions + [run_wp.LEMMAS]
+        for cache in ("offline", "none"):
+            batches = run_wp.make_batches(names, cache)
+            self.assertIn([run_wp.LEMMAS], batches, cache)
+
 
     def test_unknown_function_still_scheduled(self):
         batches = run_wp.make_batches(["not_in_summary", "vioreq_dispatch"],
                                       "offline")
         self.assertEqual(sorted(self.flat(batches)),
                          ["not_in_summary", "vioreq_dispatch"])
+
+
+class Lemmas(unittest.TestCase):
+    def test_found_in_core(self):
+        lemmas = run_wp.core_lemmas()
+        self.assertIn("others_kept_then_unchanged", lemmas)
+        self.assertEqual(lemmas, sorted(set(lemmas)))
+
+    def test_fold_moves_axiomatics_goals(self):
+        report = {"wp:functions": {"f": {"typed_f_ensures": {}}},
+                  "wp:axiomatics": {"": {
+                      "wp:section": {},
+                      "lemma_a": {"wp:main": {"total": 1, "valid": 1}},
+                      "lemma_b": {"wp:main": {"total": 1, "valid": 0}}}}}
+        self.assertTrue(run_wp.fold_lemmas(report))
+        self.assertNotIn("wp:axiomatics", report)
+        self.assertEqual(sorted(report["wp:functions"][run_wp.LEMMAS]),
+                         ["lemma_a", "lemma_b"])
+        # An unproved lemma fails the run like any other goal.
+        self.assertEqual(run_wp.unproved_goals(report), ["lemma_b"])
+        self.assertEqual(run_wp.summarize(report)["functions"]["lemmas"],
+                         {"goals": 2, "proved": 1})
+        self.assertFalse(run_wp.fold_lemmas({"wp:functions": {}}))
 
 
 class RunQueue(unittest.TestCase):
@@ -99,7 +132,9 @@ class RunQueue(unittest.TestCase):
             self.calls.clear()
             report, _ = self.run_queue([], cache, jobs)
             ran = [f for _, fs in self.calls for f in fs]
-            self.assertEqual(sorted(ran), run_wp.core_functions())
+            self.assertEqual(sorted(ran), sorted(run_wp.core_functions() +
+                                                 [run_wp.LEMMAS]))
+            self.assertIn([run_wp.LEMMAS], [fs for _, fs in self.calls])
             self.assertEqual(sorted(report["wp:functions"]), sorted(ran))
             self.assertEqual(len({t for t, _ in self.calls}),
                              len(self.calls), "one report file per run")

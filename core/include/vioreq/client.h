@@ -26,6 +26,15 @@
     ensures not_clearing: vm->clearing == 0;
     ensures no_ranges: \forall integer t; 0 <= t < VIOREQ_TYPE_COUNT ==>
                          vm->ranges[t].count == 0;
+    ensures not_in_kernel: \forall integer c; client_id_valid(c) ==>
+                             vm->client_in_kernel[c] == 0;
+    ensures conf1_clear: vm->conf1_address == 0;
+    ensures counters_zero: vm->counters.completed == 0 &&
+      vm->counters.malformed == 0 && vm->counters.unroutable == 0 &&
+      vm->counters.orphaned == 0 && vm->counters.cleared == 0 &&
+      vm->counters.conf1_address == 0 && vm->counters.bad_state == 0 &&
+      (\forall integer t; 0 <= t < VIOREQ_TYPE_COUNT ==>
+         vm->counters.dispatched[t] == 0);
  */
 void vioreq_vm_init(struct vioreq_vm *vm);
 
@@ -63,7 +72,8 @@ void vioreq_vm_init(struct vioreq_vm *vm);
       ensures default_kept: !is_default ==>
         vm->default_client == \old(vm->default_client);
       ensures others_kept: \forall integer c; client_id_valid(c) &&
-        c != \result ==> vm->client_state[c] == \old(vm->client_state[c]);
+        c != \result ==> vm->client_state[c] == \old(vm->client_state[c]) &&
+          vm->client_in_kernel[c] == \old(vm->client_in_kernel[c]);
     complete behaviors;
     disjoint behaviors;
  */
@@ -174,7 +184,7 @@ void vioreq_slot_release_held(struct vioreq_vm *vm, struct vioreq_page *page,
 /*
  * Destroy an active client (REQ-CLIENT-004): its ranges go, it stops being
  * the default client, and every slot it holds is completed with the defined
- * result. Every other client keeps its state and its slots, and
+ * result. Every other client keeps its state, its ranges and its slots, and
  * the default client stays unless it is this one. -ENOENT when the client
  * is not active.
  */
@@ -205,6 +215,8 @@ void vioreq_slot_release_held(struct vioreq_vm *vm, struct vioreq_page *page,
       ensures states_kept: vm_other_states_kept{Pre, Post}(vm, client);
       ensures no_ranges: \forall integer t; 0 <= t < VIOREQ_TYPE_COUNT ==>
         !range_table_has_client(&vm->ranges[t], client);
+      ensures ranges_kept: vm_other_ranges_kept{Pre, Post}(vm, client);
+      ensures nothing_new: vm_ranges_subset{Post, Pre}(vm);
       ensures released: \forall integer v; 0 <= v < VIOREQ_SLOT_COUNT ==>
         \old(vm->slot_owner[v]) == client ==> slot_released(vm, page, v);
       ensures others_kept: \forall integer v; 0 <= v < VIOREQ_SLOT_COUNT ==>

@@ -80,6 +80,12 @@ uint32_t vioreq_conf1_classify(const struct vioreq_request *req,
                                       conf1_func(address),
                                       conf1_reg(address, \old(req->addr)));
     ensures slot_type: slot->type == VIOREQ_TYPE_PCICFG;
+    ensures slot_fields:
+      slot->data[VIOREQ_REQ_PCI_BUS_WORD] == conf1_bus(address) &&
+      slot->data[VIOREQ_REQ_PCI_DEV_WORD] == conf1_dev(address) &&
+      slot->data[VIOREQ_REQ_PCI_FUNC_WORD] == conf1_func(address) &&
+      slot->data[VIOREQ_REQ_PCI_REG_WORD] ==
+        conf1_reg(address, \old(req->addr));
  */
 void vioreq_conf1_to_pcicfg(struct vioreq_request *req,
 			    struct vioreq_slot *slot, uint32_t address);

@@ -199,8 +199,8 @@ uint32_t vioreq_range_table_find_client(const struct vioreq_range_table *t,
     ensures wellformed: range_table_wellformed(t);
     ensures none_left: !range_table_has_client(t, client);
     ensures removed_count: t->count == \old(t->count) - \result;
-    check ensures others_kept: range_table_others_kept{Pre, Post}(t, client);
-    check ensures nothing_new: range_table_subset{Post, Pre}(t);
+    ensures others_kept: range_table_others_kept{Pre, Post}(t, client);
+    ensures nothing_new: range_table_subset{Post, Pre}(t);
  */
 uint32_t vioreq_range_table_remove_client(struct vioreq_range_table *t,
 					  uint32_t client);
