@@ -302,7 +302,10 @@ def run_wp(sources, functions, cache, out_dir, extra, tag, jobs):
     print("wp: one line per function as it finishes (goal parts proved / "
           "settled)", flush=True)
     if jobs <= 1 and (LEMMAS not in functions or len(names) == 1):
-        # With no -wp-fct, the one process proves the lemmas as well.
+        # One process does it all, unless --function names the lemmas and
+        # functions together: the lemmas need a run of their own
+        # (-wp-prop, not -wp-fct). With no selection at all, the process
+        # gets no -wp-fct and proves the lemmas as well.
         return run_frama_c(sources, functions, cache, out_dir, extra, tag,
                            progress)
     import concurrent.futures
