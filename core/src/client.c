@@ -73,6 +73,10 @@ int32_t vioreq_client_create(struct vioreq_vm *vm, bool is_default,
 	}
 	if (c == VIOREQ_CLIENTS_PER_VM)
 		return -VIOREQ_ENOSPC;
+	/* Only active clients own ranges: a free id has none. */
+	/*@ assert pio_fresh: !range_table_has_client(&vm->ranges[0], c); */
+	/*@ assert mmio_fresh: !range_table_has_client(&vm->ranges[1], c); */
+	/*@ assert pci_fresh: !range_table_has_client(&vm->ranges[2], c); */
 	vm->client_state[c] = VIOREQ_CLIENT_ACTIVE;
 	vm->client_in_kernel[c] = in_kernel ? 1 : 0;
 	if (is_default)
@@ -107,6 +111,9 @@ int32_t vioreq_client_add_range(struct vioreq_vm *vm, uint32_t client,
 	/*@ assert pio_valid: range_table_wellformed(&vm->ranges[0]); */
 	/*@ assert mmio_valid: range_table_wellformed(&vm->ranges[1]); */
 	/*@ assert pci_valid: range_table_wellformed(&vm->ranges[2]); */
+	/*@ assert pio_owners: range_owners_active(vm, &vm->ranges[0]); */
+	/*@ assert mmio_owners: range_owners_active(vm, &vm->ranges[1]); */
+	/*@ assert pci_owners: range_owners_active(vm, &vm->ranges[2]); */
 	return ret < 0 ? ret : 0;
 }
 
@@ -297,7 +304,31 @@ int32_t vioreq_client_destroy(struct vioreq_vm *vm, struct vioreq_page *page,
 	    vm->client_state[client] != VIOREQ_CLIENT_ACTIVE)
 		return -VIOREQ_ENOENT;
 	client_drop_ranges(vm, client);
+	/* Every range left belonged, before, to an active client that is
+	 * not this one; one goal per table. */
+	/*@ assert pio_others: \forall integer i;
+	      0 <= i < vm->ranges[0].count ==>
+	        vm->ranges[0].client[i] != client &&
+	        client_active(vm, vm->ranges[0].client[i]); */
+	/*@ assert mmio_others: \forall integer i;
+	      0 <= i < vm->ranges[1].count ==>
+	        vm->ranges[1].client[i] != client &&
+	        client_active(vm, vm->ranges[1].client[i]); */
+	/*@ assert pci_others: \forall integer i;
+	      0 <= i < vm->ranges[2].count ==>
+	        vm->ranges[2].client[i] != client &&
+	        client_active(vm, vm->ranges[2].client[i]); */
 	client_release_slots(vm, page, client, ev);
+	/*@ assert pio_left: \forall integer i; 0 <= i < vm->ranges[0].count ==>
+	      vm->ranges[0].client[i] != client &&
+	      client_active(vm, vm->ranges[0].client[i]); */
+	/*@ assert mmio_left: \forall integer i;
+	      0 <= i < vm->ranges[1].count ==>
+	        vm->ranges[1].client[i] != client &&
+	        client_active(vm, vm->ranges[1].client[i]); */
+	/*@ assert pci_left: \forall integer i; 0 <= i < vm->ranges[2].count ==>
+	      vm->ranges[2].client[i] != client &&
+	      client_active(vm, vm->ranges[2].client[i]); */
 	vm->client_state[client] = VIOREQ_CLIENT_DESTROYING;
 	/* The invariant, part by part: each is one small goal. */
 	/*@ assert clients_ok: vm_clients_valid(vm); */
@@ -306,6 +337,9 @@ int32_t vioreq_client_destroy(struct vioreq_vm *vm, struct vioreq_page *page,
 	/*@ assert pio_ok: range_table_wellformed(&vm->ranges[0]); */
 	/*@ assert mmio_ok: range_table_wellformed(&vm->ranges[1]); */
 	/*@ assert pci_ok: range_table_wellformed(&vm->ranges[2]); */
+	/*@ assert pio_owners: range_owners_active(vm, &vm->ranges[0]); */
+	/*@ assert mmio_owners: range_owners_active(vm, &vm->ranges[1]); */
+	/*@ assert pci_owners: range_owners_active(vm, &vm->ranges[2]); */
 	return 0;
 }
 

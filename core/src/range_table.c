@@ -129,6 +129,7 @@ static void range_table_open_gap(struct vioreq_range_table *t, uint32_t pos)
     ensures right_shifted:
       range_table_moved{Pre, Post}(t, pos, \old(t->count), 1);
     ensures others_kept: range_table_subset{Pre, Post}(t);
+    ensures owners: range_table_owners_from{Pre, Post}(t, client);
  */
 static void range_table_insert_at(struct vioreq_range_table *t, uint32_t pos,
 				  uint64_t start, uint64_t end,
@@ -171,6 +172,10 @@ static void range_table_insert_at(struct vioreq_range_table *t, uint32_t pos,
 	      pos <= k < \at(t->count, Pre) ==>
 	      range_is(t, k + 1, \at(t->start[k], Pre), \at(t->end[k], Pre),
 	               \at(t->client[k], Pre)); */
+	/*@ assert owners_left: \forall integer k; 0 <= k < pos ==>
+	      range_table_has_client{Pre}(t, t->client[k]); */
+	/*@ assert owners_right: \forall integer k; pos < k < t->count ==>
+	      range_table_has_client{Pre}(t, t->client[k]); */
 }
 
 int32_t vioreq_range_table_add(struct vioreq_range_table *t, uint64_t start,
@@ -288,6 +293,10 @@ int32_t vioreq_range_table_remove(struct vioreq_range_table *t, uint64_t start,
 	      t->end[k] < start; */
 	/*@ assert right_gone: \forall integer k; pos <= k < t->count ==>
 	      end < t->start[k]; */
+	/*@ assert owners_left: \forall integer k; 0 <= k < pos ==>
+	      range_table_has_client{Pre}(t, t->client[k]); */
+	/*@ assert owners_right: \forall integer k; pos <= k < t->count ==>
+	      range_table_has_client{Pre}(t, t->client[k]); */
 	return 0;
 }
 

@@ -26,6 +26,7 @@
     ensures not_clearing: vm->clearing == 0;
     ensures no_ranges: \forall integer t; 0 <= t < VIOREQ_TYPE_COUNT ==>
                          vm->ranges[t].count == 0;
+    ensures owners: vm_range_owners_active(vm);
     ensures not_in_kernel: \forall integer c; client_id_valid(c) ==>
                              vm->client_in_kernel[c] == 0;
     ensures conf1_clear: vm->conf1_address == 0;
@@ -42,13 +43,17 @@ void vioreq_vm_init(struct vioreq_vm *vm);
  * Create a client; returns its id, -EEXIST when a default client is asked
  * for and one exists, -ENOSPC when every id is taken (REQ-CLIENT-001,
  * REQ-CLIENT-003). in_kernel marks the requests it gets as kernel_handled.
+ * A new client owns no range, even when its id was used before: only
+ * active clients own ranges (vm_range_owners_active, REQ-CLIENT-002).
  */
 /*@ requires valid: \valid(vm);
     requires wellformed: vm_wellformed(vm);
+    requires owners: vm_range_owners_active(vm);
     assigns vm->client_state[0 .. VIOREQ_CLIENTS_PER_VM - 1],
             vm->client_in_kernel[0 .. VIOREQ_CLIENTS_PER_VM - 1],
             vm->default_client;
     ensures wellformed: vm_wellformed(vm);
+    ensures owners: vm_range_owners_active(vm);
     behavior default_exists:
       assumes is_default && vm->default_client != VIOREQ_CLIENT_NONE;
       assigns \nothing;
@@ -66,6 +71,8 @@ void vioreq_vm_init(struct vioreq_vm *vm);
       ensures id: client_id_valid(\result);
       ensures was_free:
         \old(vm->client_state[\result]) == VIOREQ_CLIENT_FREE;
+      ensures fresh: \forall integer t; 0 <= t < VIOREQ_TYPE_COUNT ==>
+        !range_table_has_client(&vm->ranges[t], \result);
       ensures active: vm->client_state[\result] == VIOREQ_CLIENT_ACTIVE;
       ensures kernel: vm->client_in_kernel[\result] == (in_kernel ? 1 : 0);
       ensures is_default: is_default ==> vm->default_client == \result;
@@ -88,8 +95,10 @@ int32_t vioreq_client_create(struct vioreq_vm *vm, bool is_default,
  */
 /*@ requires valid: \valid(vm);
     requires wellformed: vm_wellformed(vm);
+    requires owners: vm_range_owners_active(vm);
     assigns vm->ranges[0 .. VIOREQ_TYPE_COUNT - 1];
     ensures wellformed: vm_wellformed(vm);
+    ensures owners: vm_range_owners_active(vm);
     ensures other_types_kept: \forall integer ty;
       0 <= ty < VIOREQ_TYPE_COUNT && ty != type ==>
         range_table_same{Pre, Post}(&vm->ranges[ty]);
@@ -121,8 +130,10 @@ int32_t vioreq_client_add_range(struct vioreq_vm *vm, uint32_t client,
  */
 /*@ requires valid: \valid(vm);
     requires wellformed: vm_wellformed(vm);
+    requires owners: vm_range_owners_active(vm);
     assigns vm->ranges[0 .. VIOREQ_TYPE_COUNT - 1];
     ensures wellformed: vm_wellformed(vm);
+    ensures owners: vm_range_owners_active(vm);
     ensures other_types_kept: \forall integer ty;
       0 <= ty < VIOREQ_TYPE_COUNT && ty != type ==>
         range_table_same{Pre, Post}(&vm->ranges[ty]);
@@ -191,6 +202,7 @@ void vioreq_slot_release_held(struct vioreq_vm *vm, struct vioreq_page *page,
 /*@ requires valid: \valid(vm) && \valid(page) && \valid(ev);
     requires apart: \separated(vm, page, ev);
     requires wellformed: vm_wellformed(vm);
+    requires owners: vm_range_owners_active(vm);
     assigns vm->client_state[0 .. VIOREQ_CLIENTS_PER_VM - 1],
             vm->default_client,
             vm->slot_owner[0 .. VIOREQ_SLOT_COUNT - 1],
@@ -199,6 +211,7 @@ void vioreq_slot_release_held(struct vioreq_vm *vm, struct vioreq_page *page,
             page->slot[0 .. VIOREQ_SLOT_COUNT - 1],
             ev->notify[0 .. VIOREQ_SLOT_COUNT - 1];
     ensures wellformed: vm_wellformed(vm);
+    ensures owners: vm_range_owners_active(vm);
     ensures events: events_only_set{Pre, Post}(ev);
     behavior not_active:
       assumes !client_active(vm, client);
@@ -232,8 +245,10 @@ int32_t vioreq_client_destroy(struct vioreq_vm *vm, struct vioreq_page *page,
 /* DESTROYING -> FREE once the platform drops its last reference. */
 /*@ requires valid: \valid(vm);
     requires wellformed: vm_wellformed(vm);
+    requires owners: vm_range_owners_active(vm);
     assigns vm->client_state[0 .. VIOREQ_CLIENTS_PER_VM - 1];
     ensures wellformed: vm_wellformed(vm);
+    ensures owners: vm_range_owners_active(vm);
     behavior destroying:
       assumes client_id_valid(client) &&
               vm->client_state[client] == VIOREQ_CLIENT_DESTROYING;
