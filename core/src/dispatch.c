@@ -147,13 +147,15 @@ static uint32_t dispatch_conf1_address(struct vioreq_vm *vm,
 }
 
 /*
- * Route a valid request: to the client that owns its address when that
- * client is active, else complete it as unroutable.
+ * Route a valid request: to the client that owns its address, else to the
+ * default client; with neither, complete it as unroutable. Only active
+ * clients own ranges, so an owner always takes it.
  */
 /*@ requires valid: \valid(vm) && \valid(page) && \valid(ev) &&
                     \valid_read(req);
     requires apart: \separated(vm, page, ev, req);
     requires wellformed: vm_wellformed(vm);
+    requires owners: vm_range_owners_active(vm);
     requires vcpu: v < VIOREQ_SLOT_COUNT;
     requires free: vm->slot_owner[v] == VIOREQ_CLIENT_NONE;
     requires open: vm->clearing == 0;
@@ -171,6 +173,28 @@ static uint32_t dispatch_conf1_address(struct vioreq_vm *vm,
     ensures completed: \result == VIOREQ_OUTCOME_COMPLETED ==>
       slot_completed_by_core(vm, page, v);
     ensures events: events_only_set{Pre, Post}(ev);
+    behavior covered:
+      assumes range_table_has_cover(&vm->ranges[req->type], req->addr,
+                                    req->last);
+      ensures assigned: \result == VIOREQ_OUTCOME_ASSIGNED;
+      ensures owner: \exists integer i;
+        0 <= i < vm->ranges[\old(req->type)].count &&
+        range_covers(&vm->ranges[\old(req->type)], i, \old(req->addr),
+                     \old(req->last)) &&
+        vm->slot_owner[v] == vm->ranges[\old(req->type)].client[i];
+    behavior to_default:
+      assumes !range_table_has_cover(&vm->ranges[req->type], req->addr,
+                                     req->last);
+      assumes vm->default_client != VIOREQ_CLIENT_NONE;
+      ensures assigned: \result == VIOREQ_OUTCOME_ASSIGNED;
+      ensures default: vm->slot_owner[v] == vm->default_client;
+    behavior unroutable:
+      assumes !range_table_has_cover(&vm->ranges[req->type], req->addr,
+                                     req->last);
+      assumes vm->default_client == VIOREQ_CLIENT_NONE;
+      ensures completed: \result == VIOREQ_OUTCOME_COMPLETED;
+    complete behaviors;
+    disjoint behaviors;
  */
 static uint32_t dispatch_route(struct vioreq_vm *vm, struct vioreq_page *page,
 			       uint32_t v, struct vioreq_events *ev,
@@ -178,6 +202,13 @@ static uint32_t dispatch_route(struct vioreq_vm *vm, struct vioreq_page *page,
 {
 	uint32_t client = vioreq_route(vm, req);
 
+	/* The owner of a covering range is active (vm_range_owners_active):
+	 * only a request for the default client, when there is none, is
+	 * unroutable. */
+	/*@ assert type_owners:
+	      range_owners_active(vm, &vm->ranges[req->type]); */
+	/*@ assert owner_active: range_table_has_cover(&vm->ranges[req->type],
+	      req->addr, req->last) ==> client_active(vm, client); */
 	if (client == VIOREQ_CLIENT_NONE ||
 	    vm->client_state[client] != VIOREQ_CLIENT_ACTIVE) {
 		vioreq_counter_add(&vm->counters.unroutable);
@@ -195,6 +226,7 @@ static uint32_t dispatch_route(struct vioreq_vm *vm, struct vioreq_page *page,
 /*@ requires valid: \valid(vm) && \valid(page) && \valid(ev) && \valid(req);
     requires apart: \separated(vm, page, ev, req);
     requires wellformed: vm_wellformed(vm);
+    requires owners: vm_range_owners_active(vm);
     requires vcpu: v < VIOREQ_SLOT_COUNT;
     requires free: vm->slot_owner[v] == VIOREQ_CLIENT_NONE;
     requires open: vm->clearing == 0;
@@ -211,6 +243,24 @@ static uint32_t dispatch_route(struct vioreq_vm *vm, struct vioreq_page *page,
     ensures completed: \result == VIOREQ_OUTCOME_COMPLETED ==>
       slot_completed_by_core(vm, page, v);
     ensures events: events_only_set{Pre, Post}(ev);
+    behavior conf1_address:
+      assumes req->type == VIOREQ_TYPE_PORTIO && conf1_address_access(req);
+      ensures served: \result == VIOREQ_OUTCOME_COMPLETED;
+    behavior conf1_data:
+      assumes req->type == VIOREQ_TYPE_PORTIO && !conf1_address_access(req);
+      assumes conf1_data_access(req, vm->conf1_address);
+      ensures routed: slot_routed(vm, page, ev, v, VIOREQ_TYPE_PCICFG,
+        conf1_key(\old(vm->conf1_address), \old(req->addr)),
+        conf1_key(\old(vm->conf1_address), \old(req->addr)) +
+          \old(req->size) - 1);
+    behavior other:
+      assumes !(req->type == VIOREQ_TYPE_PORTIO &&
+                (conf1_address_access(req) ||
+                 conf1_data_access(req, vm->conf1_address)));
+      ensures routed: slot_routed(vm, page, ev, v, \old(req->type),
+                                  \old(req->addr), \old(req->last));
+    complete behaviors;
+    disjoint behaviors;
  */
 static uint32_t dispatch_request(struct vioreq_vm *vm,
 				 struct vioreq_page *page, uint32_t v,
@@ -245,6 +295,7 @@ static uint32_t dispatch_request(struct vioreq_vm *vm,
 /*@ requires valid: \valid(vm) && \valid(page) && \valid(ev);
     requires apart: \separated(vm, page, ev);
     requires wellformed: vm_wellformed(vm);
+    requires owners: vm_range_owners_active(vm);
     requires vcpu: v < VIOREQ_SLOT_COUNT;
     requires free: vm->slot_owner[v] == VIOREQ_CLIENT_NONE;
     assigns vm->slot_owner[v], vm->conf1_address, vm->counters,
@@ -300,6 +351,12 @@ static uint32_t dispatch_pending(struct vioreq_vm *vm,
 	      vm_owners_valid(vm) && range_table_wellformed(&vm->ranges[0]) &&
 	      range_table_wellformed(&vm->ranges[1]) &&
 	      range_table_wellformed(&vm->ranges[2]); */
+	/*@ assert decoded_events: \forall integer c;
+	      0 <= c < VIOREQ_CLIENTS_PER_VM ==>
+	        ev->wake[c] == \at(ev->wake[c], Pre); */
+	/*@ assert decoded_notifies: \forall integer i;
+	      0 <= i < VIOREQ_SLOT_COUNT ==>
+	        ev->notify[i] == \at(ev->notify[i], Pre); */
 	return dispatch_request(vm, page, v, ev, &req, is_read);
 }
 
@@ -328,6 +385,7 @@ uint32_t vioreq_dispatch(struct vioreq_vm *vm, struct vioreq_page *page,
 
 	/*@ loop invariant bounds: 0 <= v <= VIOREQ_SLOT_COUNT;
 	    loop invariant wellformed: vm_wellformed(vm);
+	    loop invariant owners: vm_range_owners_active(vm);
 	    loop invariant counted: assigned <= v;
 	    loop invariant held_kept: \forall integer w;
 	      0 <= w < VIOREQ_SLOT_COUNT ==>

@@ -54,11 +54,15 @@ void vioreq_slot_snapshot(const struct vioreq_slot *slot,
     requires known: vioreq_type_known(snap->type) &&
                     vioreq_legal_size(snap->type, snap->size);
     assigns \nothing;
-    ensures pci: snap->type == VIOREQ_TYPE_PCICFG ==>
-      (\result <==> snapshot_pci_valid(snap));
-    ensures space: snap->type != VIOREQ_TYPE_PCICFG ==>
-      (\result <==>
-         snap->address + snap->size - 1 <= vioreq_address_max(snap->type));
+    behavior pci:
+      assumes snap->type == VIOREQ_TYPE_PCICFG;
+      ensures fields: \result <==> snapshot_pci_valid(snap);
+    behavior address:
+      assumes snap->type != VIOREQ_TYPE_PCICFG;
+      ensures space: \result <==>
+        snap->address + snap->size - 1 <= vioreq_address_max(snap->type);
+    complete behaviors;
+    disjoint behaviors;
  */
 static bool snapshot_in_space(const struct vioreq_slot_snapshot *snap)
 {

@@ -56,6 +56,7 @@ uint32_t vioreq_route(const struct vioreq_vm *vm,
 /*@ requires valid: \valid(vm) && \valid(page) && \valid(ev);
     requires apart: \separated(vm, page, ev);
     requires wellformed: vm_wellformed(vm);
+    requires owners: vm_range_owners_active(vm);
     requires vcpu: v < VIOREQ_SLOT_COUNT;
     assigns vm->slot_owner[v], vm->conf1_address, vm->counters,
             page->slot[v], ev->wake[0 .. VIOREQ_CLIENTS_PER_VM - 1],
@@ -98,6 +99,7 @@ uint32_t vioreq_dispatch_slot(struct vioreq_vm *vm, struct vioreq_page *page,
 /*@ requires valid: \valid(vm) && \valid(page) && \valid(ev);
     requires apart: \separated(vm, page, ev);
     requires wellformed: vm_wellformed(vm);
+    requires owners: vm_range_owners_active(vm);
     assigns vm->slot_owner[0 .. VIOREQ_SLOT_COUNT - 1], vm->conf1_address,
             vm->counters, page->slot[0 .. VIOREQ_SLOT_COUNT - 1],
             ev->wake[0 .. VIOREQ_CLIENTS_PER_VM - 1],

@@ -40,6 +40,10 @@ _Static_assert(VIOREQ_CONF1_REG_MASK + 4u == 256u,
   logic integer conf1_reg(integer a, integer port) =
     (a % (VIOREQ_CONF1_REG_MASK + 4)) / 4 * 4 +
     (port - VIOREQ_CONF1_DATA_PORT);
+  // The routing key of the PCICFG request that an access to data port
+  // `port` stands for, with CONFIG_ADDRESS a.
+  logic integer conf1_key(integer a, integer port) =
+    pci_key(conf1_bus(a), conf1_dev(a), conf1_func(a), conf1_reg(a, port));
 */
 
 /*@ requires valid: \valid_read(req);

@@ -122,16 +122,27 @@ int32_t vioreq_slot_transition(struct vioreq_slot *slot, uint32_t from,
     assigns slot->processed,
             slot->data[VIOREQ_REQ_VALUE_WORD .. VIOREQ_REQ_VALUE_WORD + 1];
     ensures completed: slot->processed == VIOREQ_STATE_COMPLETE;
-    ensures low_word: with_value ==>
-      slot->data[VIOREQ_REQ_VALUE_WORD] == value % 4294967296;
-    ensures low_kept: !with_value ==>
-      slot->data[VIOREQ_REQ_VALUE_WORD] ==
-        \old(slot->data[VIOREQ_REQ_VALUE_WORD]);
-    ensures high_word: with_value && wide ==>
-      slot->data[VIOREQ_REQ_VALUE_WORD + 1] == value / 4294967296;
-    ensures high_kept: !(with_value && wide) ==>
-      slot->data[VIOREQ_REQ_VALUE_WORD + 1] ==
+    behavior wide_value:
+      assumes with_value && wide;
+      ensures low_word:
+        slot->data[VIOREQ_REQ_VALUE_WORD] == value % 4294967296;
+      ensures high_word:
+        slot->data[VIOREQ_REQ_VALUE_WORD + 1] == value / 4294967296;
+    behavior low_value:
+      assumes with_value && !wide;
+      ensures low_word:
+        slot->data[VIOREQ_REQ_VALUE_WORD] == value % 4294967296;
+      ensures high_kept: slot->data[VIOREQ_REQ_VALUE_WORD + 1] ==
         \old(slot->data[VIOREQ_REQ_VALUE_WORD + 1]);
+    behavior no_value:
+      assumes !with_value;
+      ensures value_kept:
+        slot->data[VIOREQ_REQ_VALUE_WORD] ==
+          \old(slot->data[VIOREQ_REQ_VALUE_WORD]) &&
+        slot->data[VIOREQ_REQ_VALUE_WORD + 1] ==
+          \old(slot->data[VIOREQ_REQ_VALUE_WORD + 1]);
+    complete behaviors;
+    disjoint behaviors;
  */
 bool vioreq_slot_finish(struct vioreq_slot *slot, uint32_t held,
 			bool with_value, uint64_t value, bool wide);

@@ -68,10 +68,15 @@ _Static_assert(VIOREQ_TYPE_COUNT == 3,
 /* Count one event; a counter stops at its maximum instead of wrapping. */
 /*@ requires valid: \valid(counter);
     assigns *counter;
-    ensures counted: \old(*counter) < INT64_MAX ==>
-                     *counter == \old(*counter) + 1;
-    ensures saturated: \old(*counter) >= INT64_MAX ==>
-                       *counter == \old(*counter);
+    behavior below_max:
+      assumes *counter < INT64_MAX;
+      ensures counted: *counter == \old(*counter) + 1;
+    behavior at_max:
+      assumes *counter >= INT64_MAX;
+      assigns \nothing;
+      ensures saturated: *counter == \old(*counter);
+    complete behaviors;
+    disjoint behaviors;
  */
 void vioreq_counter_add(int64_t *counter);
 
