@@ -104,6 +104,15 @@ int32_t vioreq_client_add_range(struct vioreq_vm *vm, uint32_t client,
 	else
 		ret = vioreq_range_table_add(&vm->ranges[VIOREQ_TYPE_PCICFG],
 					     start, end, client);
+	/* The tables the call did not touch are as they were: well formed
+	 * and with active owners because they were, not through WP's memory
+	 * model after the call. */
+	/*@ assert pio_same: type != VIOREQ_TYPE_PORTIO ==>
+	      range_table_same{Pre, Here}(&vm->ranges[0]); */
+	/*@ assert mmio_same: type != VIOREQ_TYPE_MMIO ==>
+	      range_table_same{Pre, Here}(&vm->ranges[1]); */
+	/*@ assert pci_same: type != VIOREQ_TYPE_PCICFG ==>
+	      range_table_same{Pre, Here}(&vm->ranges[2]); */
 	/* The invariant, part by part: each is one small goal. */
 	/*@ assert clients_kept: vm_clients_valid(vm); */
 	/*@ assert default_kept: vm_default_valid(vm); */
@@ -121,17 +130,28 @@ int32_t vioreq_client_remove_range(struct vioreq_vm *vm, uint32_t client,
 				   uint32_t type, uint64_t start,
 				   uint64_t end)
 {
+	int32_t ret;
+
 	if (type >= VIOREQ_TYPE_COUNT)
 		return -VIOREQ_EINVAL;
+	/* Constant indices, as in vioreq_client_add_range. */
 	if (type == VIOREQ_TYPE_PORTIO)
-		return vioreq_range_table_remove(
+		ret = vioreq_range_table_remove(
 			&vm->ranges[VIOREQ_TYPE_PORTIO], start, end, client);
-	if (type == VIOREQ_TYPE_MMIO)
-		return vioreq_range_table_remove(&vm->ranges[VIOREQ_TYPE_MMIO],
-						 start, end, client);
-	//@ assert pci: type == VIOREQ_TYPE_PCICFG;
-	return vioreq_range_table_remove(&vm->ranges[VIOREQ_TYPE_PCICFG],
-					 start, end, client);
+	else if (type == VIOREQ_TYPE_MMIO)
+		ret = vioreq_range_table_remove(&vm->ranges[VIOREQ_TYPE_MMIO],
+						start, end, client);
+	else
+		ret = vioreq_range_table_remove(
+			&vm->ranges[VIOREQ_TYPE_PCICFG], start, end, client);
+	/* As in vioreq_client_add_range: the untouched tables first. */
+	/*@ assert pio_same: type != VIOREQ_TYPE_PORTIO ==>
+	      range_table_same{Pre, Here}(&vm->ranges[0]); */
+	/*@ assert mmio_same: type != VIOREQ_TYPE_MMIO ==>
+	      range_table_same{Pre, Here}(&vm->ranges[1]); */
+	/*@ assert pci_same: type != VIOREQ_TYPE_PCICFG ==>
+	      range_table_same{Pre, Here}(&vm->ranges[2]); */
+	return ret;
 }
 
 void vioreq_slot_release_held(struct vioreq_vm *vm, struct vioreq_page *page,

@@ -172,10 +172,6 @@ static void range_table_insert_at(struct vioreq_range_table *t, uint32_t pos,
 	      pos <= k < \at(t->count, Pre) ==>
 	      range_is(t, k + 1, \at(t->start[k], Pre), \at(t->end[k], Pre),
 	               \at(t->client[k], Pre)); */
-	/*@ assert owners_left: \forall integer k; 0 <= k < pos ==>
-	      range_table_has_client{Pre}(t, t->client[k]); */
-	/*@ assert owners_right: \forall integer k; pos < k < t->count ==>
-	      range_table_has_client{Pre}(t, t->client[k]); */
 }
 
 int32_t vioreq_range_table_add(struct vioreq_range_table *t, uint64_t start,
@@ -293,10 +289,6 @@ int32_t vioreq_range_table_remove(struct vioreq_range_table *t, uint64_t start,
 	      t->end[k] < start; */
 	/*@ assert right_gone: \forall integer k; pos <= k < t->count ==>
 	      end < t->start[k]; */
-	/*@ assert owners_left: \forall integer k; 0 <= k < pos ==>
-	      range_table_has_client{Pre}(t, t->client[k]); */
-	/*@ assert owners_right: \forall integer k; pos <= k < t->count ==>
-	      range_table_has_client{Pre}(t, t->client[k]); */
 	return 0;
 }
 
