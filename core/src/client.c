@@ -326,29 +326,19 @@ int32_t vioreq_client_destroy(struct vioreq_vm *vm, struct vioreq_page *page,
 	client_drop_ranges(vm, client);
 	/* Every range left belonged, before, to an active client that is
 	 * not this one; one goal per table. */
-	/*@ assert pio_others: \forall integer i;
-	      0 <= i < vm->ranges[0].count ==>
-	        vm->ranges[0].client[i] != client &&
-	        client_active(vm, vm->ranges[0].client[i]); */
-	/*@ assert mmio_others: \forall integer i;
-	      0 <= i < vm->ranges[1].count ==>
-	        vm->ranges[1].client[i] != client &&
-	        client_active(vm, vm->ranges[1].client[i]); */
-	/*@ assert pci_others: \forall integer i;
-	      0 <= i < vm->ranges[2].count ==>
-	        vm->ranges[2].client[i] != client &&
-	        client_active(vm, vm->ranges[2].client[i]); */
+	/*@ assert pio_others:
+	      range_owners_active_but(vm, &vm->ranges[0], client); */
+	/*@ assert mmio_others:
+	      range_owners_active_but(vm, &vm->ranges[1], client); */
+	/*@ assert pci_others:
+	      range_owners_active_but(vm, &vm->ranges[2], client); */
 	client_release_slots(vm, page, client, ev);
-	/*@ assert pio_left: \forall integer i; 0 <= i < vm->ranges[0].count ==>
-	      vm->ranges[0].client[i] != client &&
-	      client_active(vm, vm->ranges[0].client[i]); */
-	/*@ assert mmio_left: \forall integer i;
-	      0 <= i < vm->ranges[1].count ==>
-	        vm->ranges[1].client[i] != client &&
-	        client_active(vm, vm->ranges[1].client[i]); */
-	/*@ assert pci_left: \forall integer i; 0 <= i < vm->ranges[2].count ==>
-	      vm->ranges[2].client[i] != client &&
-	      client_active(vm, vm->ranges[2].client[i]); */
+	/*@ assert pio_left:
+	      range_owners_active_but(vm, &vm->ranges[0], client); */
+	/*@ assert mmio_left:
+	      range_owners_active_but(vm, &vm->ranges[1], client); */
+	/*@ assert pci_left:
+	      range_owners_active_but(vm, &vm->ranges[2], client); */
 	vm->client_state[client] = VIOREQ_CLIENT_DESTROYING;
 	/* The invariant, part by part: each is one small goal. */
 	/*@ assert clients_ok: vm_clients_valid(vm); */
