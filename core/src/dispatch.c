@@ -277,12 +277,7 @@ static uint32_t dispatch_request(struct vioreq_vm *vm,
 			vioreq_conf1_to_pcicfg(req, &page->slot[v],
 					       vm->conf1_address);
 			/* The rewrite of the slot left the events alone. */
-			/*@ assert wakes_kept: \forall integer c;
-			      0 <= c < VIOREQ_CLIENTS_PER_VM ==>
-			        ev->wake[c] == \at(ev->wake[c], Pre); */
-			/*@ assert notifies_kept: \forall integer i;
-			      0 <= i < VIOREQ_SLOT_COUNT ==>
-			        ev->notify[i] == \at(ev->notify[i], Pre); */
+			/*@ assert events_kept: events_same{Pre, Here}(ev); */
 		}
 	}
 	return dispatch_route(vm, page, v, ev, req, is_read);
@@ -351,12 +346,7 @@ static uint32_t dispatch_pending(struct vioreq_vm *vm,
 	      vm_owners_valid(vm) && range_table_wellformed(&vm->ranges[0]) &&
 	      range_table_wellformed(&vm->ranges[1]) &&
 	      range_table_wellformed(&vm->ranges[2]); */
-	/*@ assert decoded_events: \forall integer c;
-	      0 <= c < VIOREQ_CLIENTS_PER_VM ==>
-	        ev->wake[c] == \at(ev->wake[c], Pre); */
-	/*@ assert decoded_notifies: \forall integer i;
-	      0 <= i < VIOREQ_SLOT_COUNT ==>
-	        ev->notify[i] == \at(ev->notify[i], Pre); */
+	/*@ assert decoded_events: events_same{Pre, Here}(ev); */
 	return dispatch_request(vm, page, v, ev, &req, is_read);
 }
 

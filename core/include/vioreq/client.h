@@ -91,7 +91,8 @@ int32_t vioreq_client_create(struct vioreq_vm *vm, bool is_default,
  * Give an active client the range [start, end] of a request type:
  * -EINVAL (type unknown, client id out of range, end < start), -ENODEV
  * (client not active), -EBUSY (overlaps any range of that type), -ENOSPC
- * (table full). The other types' tables do not change.
+ * (table full). The other types' tables do not change, and a refused range
+ * leaves its own table as it was.
  */
 /*@ requires valid: \valid(vm);
     requires wellformed: vm_wellformed(vm);
@@ -118,6 +119,8 @@ int32_t vioreq_client_create(struct vioreq_vm *vm, bool is_default,
       ensures added: \result == 0 ==>
         range_table_has_exact(&vm->ranges[type], start, end, client) &&
         vm->ranges[type].count == \old(vm->ranges[type].count) + 1;
+      ensures refused_kept: \result != 0 ==>
+        range_table_same{Pre, Post}(&vm->ranges[type]);
     complete behaviors;
     disjoint behaviors;
  */
@@ -126,7 +129,8 @@ int32_t vioreq_client_add_range(struct vioreq_vm *vm, uint32_t client,
 
 /*
  * Remove a range given earlier: -EINVAL (type), -ENOENT (no exact match).
- * Only that entry goes; the other types' tables do not change.
+ * Only that entry goes; the other types' tables do not change, and on
+ * -ENOENT neither does its own.
  */
 /*@ requires valid: \valid(vm);
     requires wellformed: vm_wellformed(vm);
@@ -159,6 +163,7 @@ int32_t vioreq_client_add_range(struct vioreq_vm *vm, uint32_t client,
       assumes type < VIOREQ_TYPE_COUNT;
       assumes !range_table_has_exact(&vm->ranges[type], start, end, client);
       ensures enoent: \result == -VIOREQ_ENOENT;
+      ensures unchanged: range_table_same{Pre, Post}(&vm->ranges[type]);
     complete behaviors;
     disjoint behaviors;
  */

@@ -91,6 +91,7 @@ uint32_t vioreq_range_table_lookup(const struct vioreq_range_table *t,
             t->client[0 .. VIOREQ_RANGES_PER_TYPE - 1];
     ensures wellformed: range_table_wellformed(t);
     ensures owners: range_table_owners_from{Pre, Post}(t, client);
+    ensures refused_kept: \result < 0 ==> range_table_same{Pre, Post}(t);
     behavior invalid:
       assumes end < start || client >= VIOREQ_CLIENTS_PER_VM;
       assigns \nothing;
@@ -154,6 +155,7 @@ void vioreq_range_table_remove_at(struct vioreq_range_table *t, uint32_t pos);
             t->client[0 .. VIOREQ_RANGES_PER_TYPE - 1];
     ensures wellformed: range_table_wellformed(t);
     ensures owners: range_table_no_new_owner{Pre, Post}(t);
+    ensures refused_kept: \result < 0 ==> range_table_same{Pre, Post}(t);
     behavior present:
       assumes range_table_has_exact(t, start, end, client);
       ensures removed: \result == 0;
