@@ -44,28 +44,23 @@ static_assert(VIOREQ_SLOT_COUNT <= 32, "held masks are u32");
 
 /* ------------------------------------------------------------ helpers */
 
-/* Mirror the core's slot_owner into the clients' held masks. */
+/* Refresh each client's held mask from the core (which slots it holds). */
 static void hsm_vm_sync_held(struct hsm_vm *vm)
 {
-	u32 held[VIOREQ_CLIENTS_PER_VM] = { 0 };
 	u32 others = 0;
-	u32 v, id;
+	u32 id;
 
 	lockdep_assert_held(&vm->lock);
-	for (v = 0; v < VIOREQ_SLOT_COUNT; v++) {
-		s32 owner = vm->core->slot_owner[v];
-
-		if (owner >= 0 && owner < VIOREQ_CLIENTS_PER_VM)
-			held[owner] |= BIT(v);
-	}
 	for (id = 0; id < VIOREQ_CLIENTS_PER_VM; id++) {
 		struct hsm_client *c = vm->clients[id];
+		u32 held;
 
 		if (!c)
 			continue;
-		WRITE_ONCE(c->held, held[id]);
+		held = vioreq_client_held_slots(vm->core, id);
+		WRITE_ONCE(c->held, held);
 		if (c != vm->default_client)
-			others |= held[id];
+			others |= held;
 	}
 	WRITE_ONCE(vm->others_held, others);
 }

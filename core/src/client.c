@@ -368,3 +368,34 @@ bool vioreq_client_holds(const struct vioreq_vm *vm, uint32_t client,
 	return v < VIOREQ_SLOT_COUNT && client < VIOREQ_CLIENTS_PER_VM &&
 	       vm->slot_owner[v] == (int32_t)client;
 }
+
+uint32_t vioreq_client_held_slots(const struct vioreq_vm *vm,
+				  uint32_t client)
+{
+	uint32_t mask = 0;
+	uint32_t bit = 1u << (VIOREQ_SLOT_COUNT - 1);
+	uint32_t v = VIOREQ_SLOT_COUNT;
+
+	if (client >= VIOREQ_CLIENTS_PER_VM)
+		return 0;
+	/* From the last slot down: bit only shrinks, so no shift can
+	 * overflow. */
+	/*@ loop invariant bound: 0 <= v <= VIOREQ_SLOT_COUNT;
+	    loop invariant bit_of: 0 < v ==> bit == 1 << (v - 1);
+	    loop invariant seen: \forall integer w;
+	      v <= w < VIOREQ_SLOT_COUNT ==>
+	        (mask_has(mask, w) <==> vm->slot_owner[w] == client);
+	    loop invariant unseen: \forall integer w;
+	      0 <= w < v || VIOREQ_SLOT_COUNT <= w < 32 ==>
+	        !mask_has(mask, w);
+	    loop assigns v, bit, mask;
+	    loop variant v;
+	 */
+	while (v > 0) {
+		v--;
+		if (vm->slot_owner[v] == (int32_t)client)
+			mask |= bit;
+		bit >>= 1;
+	}
+	return mask;
+}

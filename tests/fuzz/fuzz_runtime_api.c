@@ -37,6 +37,7 @@
 #include <time.h>
 
 #include "local_vm.h"
+#include "vioreq/client.h"
 #include "vioreq/runtime.h"
 #include "vioreq/runtime_local.h"
 #include "fuzz_input.h"
@@ -297,7 +298,8 @@ static void do_attach(struct vioreq_rt_vm *vm, int id)
 
 	if (st == 1) {
 		pthread_mutex_lock(&lvm->lock);
-		held = local_held_by(lvm, (uint32_t)id & LOCAL_ID_MASK);
+		held = vioreq_client_held_slots(lvm->core,
+						(uint32_t)id & LOCAL_ID_MASK);
 		pthread_mutex_unlock(&lvm->lock);
 		call = held != 0;
 	} else {

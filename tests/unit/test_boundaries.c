@@ -351,6 +351,55 @@ static void test_holds_first_bad_id(void **state)
 	assert_true(vioreq_client_holds(f->vm, LAST_CLIENT, 3));
 }
 
+/* The bitmap agrees with vioreq_client_holds for every id and slot. */
+static void assert_held_matches_holds(const struct vioreq_vm *vm)
+{
+	uint32_t c, v;
+
+	for (c = 0; c <= VIOREQ_CLIENTS_PER_VM; c++) {
+		uint32_t mask = vioreq_client_held_slots(vm, c);
+
+		assert_int_equal(mask >> VIOREQ_SLOT_COUNT, 0);
+		for (v = 0; v < VIOREQ_SLOT_COUNT; v++)
+			assert_int_equal((mask >> v) & 1u,
+					 vioreq_client_holds(vm, c, v) ? 1 : 0);
+	}
+}
+
+/* REQ-CLIENT-005. Slot 0 and the last slot, client 0 and the last client,
+ * the first invalid id and VIOREQ_CLIENT_NONE, which must never match a
+ * free slot. */
+static void test_held_slots_bitmap(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t v;
+
+	assert_held_matches_holds(f->vm);
+	assert_int_equal(vioreq_client_held_slots(f->vm, VIOREQ_CLIENT_NONE),
+			 0);
+	f->vm->slot_owner[0] = 0;
+	f->vm->slot_owner[LAST_SLOT] = 0;
+	f->vm->slot_owner[5] = (int8_t)LAST_CLIENT;
+	assert_int_equal(vioreq_client_held_slots(f->vm, 0),
+			 1u | 1u << LAST_SLOT);
+	assert_int_equal(vioreq_client_held_slots(f->vm, LAST_CLIENT),
+			 1u << 5);
+	assert_int_equal(vioreq_client_held_slots(f->vm, 1), 0);
+	assert_held_matches_holds(f->vm);
+	/* An owner id out of range in the record is nobody's slot. */
+	f->vm->slot_owner[7] = (int8_t)VIOREQ_CLIENTS_PER_VM;
+	assert_int_equal(vioreq_client_held_slots(f->vm,
+						  VIOREQ_CLIENTS_PER_VM), 0);
+	assert_int_equal(vioreq_client_held_slots(f->vm, UINT32_MAX), 0);
+	/* Every slot held by one client: all VIOREQ_SLOT_COUNT bits. */
+	for (v = 0; v < VIOREQ_SLOT_COUNT; v++)
+		f->vm->slot_owner[v] = 1;
+	assert_int_equal(vioreq_client_held_slots(f->vm, 1),
+			 (uint32_t)((1ull << VIOREQ_SLOT_COUNT) - 1));
+	assert_int_equal(vioreq_client_held_slots(f->vm, 0), 0);
+	assert_held_matches_holds(f->vm);
+}
+
 static void test_destroy_default_client(void **state)
 {
 	struct fixture *f = *state;
@@ -887,6 +936,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_release_first_bad_id,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_holds_first_bad_id, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_held_slots_bitmap, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_default_client,
 						setup, teardown),

@@ -256,7 +256,7 @@ int local_attach(struct vioreq_rt_vm *base, int client, uint32_t *pending)
 			rc = -VIOREQ_ENODEV;
 			break;
 		}
-		mask = local_held_by(vm, id);
+		mask = vioreq_client_held_slots(vm->core, id);
 		if (mask != 0) {
 			*pending = mask;
 			break;
@@ -351,7 +351,7 @@ int local_notify_request_finish(struct vioreq_rt_vm *base, int client,
 	 * woken for it.
 	 */
 	if (vm->config.spin_ns != 0 &&
-	    (local_held_by(vm, id) & ~(1u << vcpu)) == 0) {
+	    (vioreq_client_held_slots(vm->core, id) & ~(1u << vcpu)) == 0) {
 		linger = true;
 		local_watch_begin(vm);
 	}
@@ -405,7 +405,7 @@ void local_destroy_client_locked(struct local_vm *vm, uint32_t core_id,
 				 struct vioreq_events *ev)
 {
 	struct local_client *rec = &vm->clients[core_id];
-	uint32_t held = local_held_by(vm, core_id);
+	uint32_t held = vioreq_client_held_slots(vm->core, core_id);
 
 	(void)vioreq_client_destroy(vm->core, vm->page, core_id, ev);
 	local_trace_completed(vm, held, VIOREQ_STATE_PROCESSING,

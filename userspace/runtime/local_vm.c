@@ -51,17 +51,6 @@ void local_trace_completed(struct local_vm *vm, uint32_t mask,
 					 VIOREQ_STATE_COMPLETE, client);
 }
 
-uint32_t local_held_by(const struct local_vm *vm, uint32_t core_id)
-{
-	uint32_t mask = 0;
-	uint32_t v;
-
-	for (v = 0; v < VIOREQ_SLOT_COUNT; v++)
-		if (vioreq_client_holds(vm->core, core_id, v))
-			mask |= 1u << v;
-	return mask;
-}
-
 void vioreq_local_upcall(struct vioreq_rt_vm *base)
 {
 	struct local_vm *vm = local_vm_of(base);
@@ -184,8 +173,9 @@ static int local_clear(struct vioreq_rt_vm *base)
 	pthread_mutex_lock(&vm->clear_lock);
 	memset(&ev, 0, sizeof(ev));
 	pthread_mutex_lock(&vm->lock);
-	before = vm->core->default_client != VIOREQ_CLIENT_NONE ?
-		 local_held_by(vm, (uint32_t)vm->core->default_client) : 0;
+	/* 0 when there is no default client (VIOREQ_CLIENT_NONE). */
+	before = vioreq_client_held_slots(vm->core,
+					  (uint32_t)vm->core->default_client);
 	(void)vioreq_clear_begin(vm->core, vm->page, &ev);
 	local_trace_completed(vm, before, VIOREQ_STATE_PROCESSING,
 			      VIOREQ_LOCAL_BY_CORE);

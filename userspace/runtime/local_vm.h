@@ -92,9 +92,6 @@ void local_notify_hypervisor(struct local_vm *vm,
 void local_trace_completed(struct local_vm *vm, uint32_t mask,
 			   uint32_t from, uint32_t client);
 
-/* Bitmap of the slots the core says `core_id` holds. */
-uint32_t local_held_by(const struct local_vm *vm, uint32_t core_id);
-
 /* One dispatch pass over every slot (lock held), as the worker and clear
  * make it: counts assignments in slot_epoch, traces (local_worker.c). */
 void local_dispatch_locked(struct local_vm *vm, struct vioreq_events *ev);

@@ -281,4 +281,20 @@ int32_t vioreq_client_release(struct vioreq_vm *vm, uint32_t client);
 bool vioreq_client_holds(const struct vioreq_vm *vm, uint32_t client,
 			 uint32_t v);
 
+/*
+ * The slots the client holds, as a bitmap with bit v for slot v
+ * (REQ-CLIENT-005): what the platform hands to an attached client. 0 for
+ * an id out of range; no bit at or above VIOREQ_SLOT_COUNT is ever set.
+ */
+/*@ requires valid: \valid_read(vm);
+    assigns \nothing;
+    ensures held: \forall integer v; 0 <= v < VIOREQ_SLOT_COUNT ==>
+      (mask_has(\result, v) <==> (client < VIOREQ_CLIENTS_PER_VM &&
+                                   vm->slot_owner[v] == client));
+    ensures no_other_bits: \forall integer v;
+      VIOREQ_SLOT_COUNT <= v < 32 ==> !mask_has(\result, v);
+ */
+uint32_t vioreq_client_held_slots(const struct vioreq_vm *vm,
+				  uint32_t client);
+
 #endif /* VIOREQ_CLIENT_H */
