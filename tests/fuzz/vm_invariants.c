@@ -87,14 +87,14 @@ const char *vioreq_check_vm(const struct vioreq_vm *vm)
 	if (vm->clearing < 0 || vm->clearing > 1)
 		return "vm_wellformed.clearing";
 	/*
-	 * Not in the ACSL invariant, but REQ-CLIENT-002 ("only an ACTIVE
-	 * client may get ranges") and REQ-CLIENT-004 (destroy removes every
-	 * range) together say it: every range belongs to an active client.
+	 * vm_range_owners_active (REQ-CLIENT-002): every range belongs to an
+	 * active client. Not part of vm_wellformed; the functions that assign
+	 * a range table or a client state take and keep it.
 	 */
 	for (ty = 0; ty < VIOREQ_TYPE_COUNT; ty++)
 		for (i = 0; i < vm->ranges[ty].count; i++)
 			if (!client_active(vm, vm->ranges[ty].client[i]))
-				return "ranges_owned_by_active_extra";
+				return "vm_range_owners_active";
 	return NULL;
 }
 
@@ -211,7 +211,7 @@ static const struct corruption corruptions[] = {
 	{ "a range swallows the next one", "range_table_sorted",
 	  c_overlap_nonadjacent },
 	{ "clearing 2", "vm_wellformed.clearing", c_clearing },
-	{ "range of a destroying client", "ranges_owned_by_active_extra",
+	{ "range of a destroying client", "vm_range_owners_active",
 	  c_range_of_destroyed },
 };
 
