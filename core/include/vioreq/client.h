@@ -288,11 +288,17 @@ bool vioreq_client_holds(const struct vioreq_vm *vm, uint32_t client,
  */
 /*@ requires valid: \valid_read(vm);
     assigns \nothing;
-    ensures held: \forall integer v; 0 <= v < VIOREQ_SLOT_COUNT ==>
-      (mask_has(\result, v) <==> (client < VIOREQ_CLIENTS_PER_VM &&
-                                   vm->slot_owner[v] == client));
     ensures no_other_bits: \forall integer v;
       VIOREQ_SLOT_COUNT <= v < 32 ==> !mask_has(\result, v);
+    behavior bad_id:
+      assumes client >= VIOREQ_CLIENTS_PER_VM;
+      ensures empty: \result == 0;
+    behavior valid_id:
+      assumes client < VIOREQ_CLIENTS_PER_VM;
+      ensures held: \forall integer v; 0 <= v < VIOREQ_SLOT_COUNT ==>
+        (mask_has(\result, v) <==> vm->slot_owner[v] == client);
+    complete behaviors;
+    disjoint behaviors;
  */
 uint32_t vioreq_client_held_slots(const struct vioreq_vm *vm,
 				  uint32_t client);
