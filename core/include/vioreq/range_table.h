@@ -96,20 +96,17 @@ uint32_t vioreq_range_table_lookup(const struct vioreq_range_table *t,
       assumes end < start || client >= VIOREQ_CLIENTS_PER_VM;
       assigns \nothing;
       ensures einval: \result == -VIOREQ_EINVAL;
-      check ensures unchanged: range_table_same{Pre, Post}(t);
     behavior overlap:
       assumes start <= end && client < VIOREQ_CLIENTS_PER_VM;
       assumes range_table_has_overlap(t, start, end);
       assigns \nothing;
       ensures ebusy: \result == -VIOREQ_EBUSY;
-      check ensures unchanged: range_table_same{Pre, Post}(t);
     behavior full:
       assumes start <= end && client < VIOREQ_CLIENTS_PER_VM;
       assumes !range_table_has_overlap(t, start, end);
       assumes t->count == VIOREQ_RANGES_PER_TYPE;
       assigns \nothing;
       ensures enospc: \result == -VIOREQ_ENOSPC;
-      check ensures unchanged: range_table_same{Pre, Post}(t);
     behavior added:
       assumes start <= end && client < VIOREQ_CLIENTS_PER_VM;
       assumes !range_table_has_overlap(t, start, end);
@@ -169,7 +166,6 @@ void vioreq_range_table_remove_at(struct vioreq_range_table *t, uint32_t pos);
       assumes !range_table_has_exact(t, start, end, client);
       assigns \nothing;
       ensures enoent: \result == -VIOREQ_ENOENT;
-      check ensures unchanged: range_table_same{Pre, Post}(t);
     complete behaviors;
     disjoint behaviors;
  */
