@@ -44,6 +44,7 @@ static_assert(sizeof(((struct vioreq_sim_inject *)0)->raw) ==
 
 struct sim_vm {
 	bool used;
+	bool running;		/* started and not paused since */
 	u16 vcpu_num;
 	struct page *page;			/* our own reference */
 	u32 polling[VIOREQ_SLOT_COUNT];	/* as injected */
@@ -328,11 +329,18 @@ static long sim_do_hypercall(u32 id, unsigned long p1, unsigned long p2,
 		return -EINVAL;
 	switch (id) {
 	case VIOREQ_HC_DESTROY_VM:
+		/* As ACRN: only a VM that is not running is destroyed. */
+		if (s->running)
+			return -EBUSY;
 		*put = s->page;
 		memset(s, 0, sizeof(*s));
 		return 0;
 	case VIOREQ_HC_START_VM:
+		s->running = true;
+		return 0;
 	case VIOREQ_HC_PAUSE_VM:
+		s->running = false;
+		return 0;
 	case VIOREQ_HC_RESET_VM:
 		return 0;
 	case VIOREQ_HC_SET_IOREQ_BUFFER:

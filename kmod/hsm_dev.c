@@ -138,6 +138,9 @@ MODULE_PARM_DESC(pinned_pages, "ioreq and guest RAM pages pinned (read only)");
 module_param_cb(live_eventfds, &hsm_param_atomic_ops, &hsm_live_eventfds,
 		0444);
 MODULE_PARM_DESC(live_eventfds, "ioeventfds and irqfds alive (read only)");
+module_param_cb(stranded_vms, &hsm_param_atomic_ops, &hsm_stranded_vms, 0444);
+MODULE_PARM_DESC(stranded_vms,
+		 "VMs the hypervisor refused to destroy, retried every second; their pages stay pinned (read only)");
 
 /* The VM of one open /dev/acrn_hsm; lock orders CREATE/DESTROY_VM. */
 struct hsm_file {
@@ -486,7 +489,10 @@ static const struct file_operations hsm_fops = {
 	.open		= hsm_open,
 	.release	= hsm_release,
 	.unlocked_ioctl	= hsm_ioctl,
-	.compat_ioctl	= compat_ptr_ioctl,
+	/*
+	 * No compat_ioctl, as in the Linux HSM: struct acrn_cstate_data and
+	 * others differ in size for 32-bit callers, who get -ENOTTY.
+	 */
 	.llseek		= no_llseek,
 };
 
@@ -572,7 +578,8 @@ err_ioreq:
 static void __exit vioreq_exit(void)
 {
 	misc_deregister(&hsm_misc);
-	/* Open files pin the module: no VM is left by now. */
+	/* Open files and stranded VMs pin the module: no VM is left. */
+	hsm_vm_exit();
 	hsm_debugfs_exit();
 	vioreq_be->remove_upcall();
 	vioreq_be->exit();

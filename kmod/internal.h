@@ -164,6 +164,7 @@ extern atomic64_t hsm_upcalls;
 extern atomic_t hsm_live_vms;
 extern atomic_t hsm_live_clients;
 extern atomic_t hsm_pinned_pages;	/* ioreq pages and guest RAM */
+extern atomic_t hsm_stranded_vms;	/* DESTROY_VM refused, retried */
 extern atomic_t hsm_live_eventfds;	/* ioeventfds and irqfds */
 
 /* debugfs.c: health counters, one file per VM (none without debugfs). */
@@ -174,6 +175,7 @@ void hsm_debugfs_vm_remove(struct hsm_vm *vm);
 
 struct hsm_vm *hsm_vm_create(struct acrn_vm_creation *param);
 void hsm_vm_destroy(struct hsm_vm *vm);
+void hsm_vm_exit(void);
 void hsm_vm_put(struct hsm_vm *vm);
 struct hsm_vm *hsm_vm_find(u16 vmid);
 int hsm_vm_hypercall(struct hsm_vm *vm, u32 id, unsigned long param2);
@@ -214,6 +216,9 @@ struct hsm_client {
 	void (*release)(void *priv);
 	void *priv;
 	u32 kept;			/* slots its handler holds on to */
+	u32 handling;			/* slots its handler has now */
+	u32 early;			/* ... completed before it returned */
+	u64 early_value[VIOREQ_SLOT_COUNT];
 	struct work_struct work;
 };
 
@@ -234,7 +239,8 @@ int hsm_vm_clear_ioreq(struct hsm_vm *vm);
  * counted reference (put it with hsm_client_put) or an ERR_PTR; handler
  * runs in a work item, without locks held, for each request in the
  * client's ranges, and returns HSM_KREQ_DONE (value set for a read) or
- * HSM_KREQ_HOLD (finish later with hsm_kclient_complete). destroy
+ * HSM_KREQ_HOLD (finish later with hsm_kclient_complete, from any thread,
+ * even before the handler has returned). destroy
  * completes what the client still holds with all ones; release(priv) runs
  * when the last reference goes.
  */

@@ -351,10 +351,17 @@ int hsm_default_client_attach(struct hsm_vm *vm)
 	mutex_unlock(&vm->lock);
 	if (!c)
 		return ret;
-	ret = wait_event_interruptible(c->wq, READ_ONCE(c->held) ||
-					      READ_ONCE(c->destroying));
-	if (!ret && READ_ONCE(c->destroying))
-		ret = -ENODEV;
+	/*
+	 * A signal ends the wait with 0, a wake-up with nothing to do, as
+	 * in the Linux HSM: acrn-dm's I/O loop ends on any error of ATTACH,
+	 * so an -EINTR (a handler installed without SA_RESTART) would stop
+	 * the VM's I/O.
+	 */
+	if (wait_event_interruptible(c->wq, READ_ONCE(c->held) ||
+				     READ_ONCE(c->destroying)))
+		ret = 0;
+	else
+		ret = READ_ONCE(c->destroying) ? -ENODEV : 0;
 	hsm_client_put(c);
 	return ret;
 }
@@ -516,6 +523,9 @@ static void hsm_kclient_work(struct work_struct *work)
 		reqs[v].size = req.size;
 		reqs[v].value = req.value;
 	}
+	/* hsm_kclient_complete may run for these while the handler does. */
+	c->handling = todo & ~bad;
+	c->early = 0;
 	mutex_unlock(&vm->lock);
 
 	for (v = 0; v < VIOREQ_SLOT_COUNT; v++) {
@@ -526,8 +536,16 @@ static void hsm_kclient_work(struct work_struct *work)
 	}
 
 	mutex_lock(&vm->lock);
+	c->handling = 0;
 	if (vm->dead || c->destroying)
 		goto out_unlock;
+	/* Held, but completed already (hsm_kclient_complete): finish now. */
+	for (v = 0; v < VIOREQ_SLOT_COUNT; v++) {
+		if (!(hold & c->early & BIT(v)))
+			continue;
+		hold &= ~BIT(v);
+		reqs[v].value = c->early_value[v];
+	}
 	for (v = 0; v < VIOREQ_SLOT_COUNT; v++) {
 		if (!(todo & BIT(v)) || (hold & BIT(v)))
 			continue;
@@ -566,15 +584,21 @@ struct hsm_client *hsm_kclient_create(struct hsm_vm *vm,
 	c->priv = priv;
 	mutex_lock(&vm->lock);
 	ret = hsm_client_insert(vm, c, false);
+	if (!ret) {
+		/*
+		 * Before vm->lock goes: a VM destroy may destroy the client
+		 * as soon as it is in the table. Set only on success: a
+		 * failed create leaves priv to the caller. The table holds
+		 * one reference, the caller gets another.
+		 */
+		c->release = release;
+		kref_get(&c->ref);
+	}
 	mutex_unlock(&vm->lock);
 	if (ret) {
 		hsm_client_free(c);
 		return ERR_PTR(ret);
 	}
-	/* Set only now: a failed create leaves priv to the caller. */
-	c->release = release;
-	/* The table holds one reference, the caller gets another. */
-	kref_get(&c->ref);
 	return c;
 }
 
@@ -611,7 +635,10 @@ int hsm_kclient_remove_range(struct hsm_client *c, u32 type, u64 start,
 
 /*
  * Complete a request the handler kept (HSM_KREQ_HOLD) later, from any
- * process context: -EINVAL when c does not hold that slot any more.
+ * process context: -EINVAL when c does not hold that slot any more. While
+ * the handler still runs (it passed the request on, and that thread was
+ * quick), the value is recorded and the work item completes the slot when
+ * the handler returns.
  */
 int hsm_kclient_complete(struct hsm_client *c, u32 vcpu, u64 value)
 {
@@ -622,8 +649,19 @@ int hsm_kclient_complete(struct hsm_client *c, u32 vcpu, u64 value)
 	if (vcpu >= VIOREQ_SLOT_COUNT)
 		return -EINVAL;
 	mutex_lock(&vm->lock);
-	if (vm->dead || c->destroying || !(c->kept & BIT(vcpu)) ||
-	    !vioreq_client_holds(vm->core, c->id, vcpu)) {
+	if (vm->dead || c->destroying ||
+	    !vioreq_client_holds(vm->core, c->id, vcpu) ||
+	    (c->early & BIT(vcpu))) {
+		mutex_unlock(&vm->lock);
+		return -EINVAL;
+	}
+	if (c->handling & BIT(vcpu)) {
+		c->early |= BIT(vcpu);
+		c->early_value[vcpu] = value;
+		mutex_unlock(&vm->lock);
+		return 0;
+	}
+	if (!(c->kept & BIT(vcpu))) {
 		mutex_unlock(&vm->lock);
 		return -EINVAL;
 	}

@@ -19,6 +19,7 @@
 struct testdev {
 	u64 start;
 	bool hold;
+	bool early;
 	u8 mem[TESTDEV_MEM_SIZE];
 };
 
@@ -43,6 +44,12 @@ static int testdev_handle(struct hsm_client *client, struct hsm_kreq *req,
 	}
 	if (req->direction != VIOREQ_DIR_WRITE)
 		req->value = value;
+	if (td->early) {
+		if (hsm_kclient_complete(client, req->vcpu, req->value))
+			pr_err("testdev: early completion of vcpu %u refused\n",
+			       req->vcpu);
+		return HSM_KREQ_HOLD;
+	}
 	return HSM_KREQ_DONE;
 }
 
@@ -67,6 +74,7 @@ int vioreq_testdev_attach(struct hsm_vm *vm, u32 type, u64 start, u64 end,
 		return -ENOMEM;
 	td->start = start;
 	td->hold = flags & VIOREQ_SIM_TESTDEV_HOLD;
+	td->early = flags & VIOREQ_SIM_TESTDEV_EARLY;
 	for (i = 0; i < TESTDEV_MEM_SIZE; i++)
 		td->mem[i] = (u8)i;
 

@@ -10,8 +10,10 @@
 #include <linux/err.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "vioreq/client.h"
 #include "vioreq/uapi_gen.h"
@@ -21,8 +23,35 @@ DEFINE_MUTEX(hsm_vm_list_lock);
 LIST_HEAD(hsm_vm_list);
 atomic_t hsm_live_vms = ATOMIC_INIT(0);
 atomic_t hsm_pinned_pages = ATOMIC_INIT(0);
+atomic_t hsm_stranded_vms = ATOMIC_INIT(0);
+
+/*
+ * A VM whose DESTROY_VM hypercall failed: the hypervisor may still map its
+ * pages, so they stay pinned, and DESTROY_VM is tried again every
+ * HSM_STRANDED_RETRY until it succeeds. Each one holds a reference on the
+ * module, so it cannot be unloaded under them.
+ */
+struct hsm_stranded {
+	struct list_head node;
+	u16 vmid;
+	struct page *ioreq_page;
+	struct page *monitor_page;
+	struct list_head ram_maps;
+};
+
+#define HSM_STRANDED_RETRY	HZ
+
+static LIST_HEAD(hsm_stranded_list);
+static DEFINE_MUTEX(hsm_stranded_lock);
+static void hsm_stranded_retry(struct work_struct *work);
+static DECLARE_DELAYED_WORK(hsm_stranded_work, hsm_stranded_retry);
 
 static void hsm_ram_map_free(struct hsm_ram_map *map, unsigned long pinned);
+static long hsm_vm_destroy_hypercalls(u16 vmid);
+static void hsm_vm_unpin(struct page *page, struct page *monitor,
+			 struct list_head *maps);
+static void hsm_vm_strand(u16 vmid, long err, struct page *page,
+			  struct page *monitor, struct list_head *maps);
 
 long hsm_hypercall(u32 id, unsigned long p1, unsigned long p2)
 {
@@ -156,7 +185,6 @@ err_put:
  */
 void hsm_vm_destroy(struct hsm_vm *vm)
 {
-	struct hsm_ram_map *map, *tmp;
 	struct page *page, *monitor;
 	LIST_HEAD(maps);
 	bool listed;
@@ -183,11 +211,8 @@ void hsm_vm_destroy(struct hsm_vm *vm)
 	 */
 	down_write(&vm->hc_lock);
 	vm->hc_gone = true;
-	ret = hsm_hypercall(VIOREQ_HC_DESTROY_VM, vm->vmid, 0);
+	ret = hsm_vm_destroy_hypercalls(vm->vmid);
 	up_write(&vm->hc_lock);
-	if (ret < 0)
-		pr_warn("vm %u: destroy hypercall failed: %ld\n", vm->vmid,
-			ret);
 
 	/* vm->dead and hc_gone are set: nothing reads or writes the page
 	 * any more, and no RAM map is added. */
@@ -199,7 +224,32 @@ void hsm_vm_destroy(struct hsm_vm *vm)
 	vm->monitor_page = NULL;
 	list_splice_init(&vm->ram_maps, &maps);
 	mutex_unlock(&vm->lock);
-	list_for_each_entry_safe(map, tmp, &maps, node)
+	if (ret < 0)
+		hsm_vm_strand(vm->vmid, ret, page, monitor, &maps);
+	else
+		hsm_vm_unpin(page, monitor, &maps);
+	if (listed)
+		hsm_vm_put(vm);
+}
+
+/*
+ * ACRN destroys only a paused VM. acrn-dm pauses it before DESTROY_VM; a
+ * VM whose file is closed by a dying acrn-dm may still run, so pause it
+ * here (a VM paused already, or never started, is not refused).
+ */
+static long hsm_vm_destroy_hypercalls(u16 vmid)
+{
+	hsm_hypercall(VIOREQ_HC_PAUSE_VM, vmid, 0);
+	return hsm_hypercall(VIOREQ_HC_DESTROY_VM, vmid, 0);
+}
+
+/* Unpin the pages of a VM the hypervisor has destroyed. */
+static void hsm_vm_unpin(struct page *page, struct page *monitor,
+			 struct list_head *maps)
+{
+	struct hsm_ram_map *map, *tmp;
+
+	list_for_each_entry_safe(map, tmp, maps, node)
 		hsm_ram_map_free(map, map->npages);
 	if (page) {
 		unpin_user_pages_dirty_lock(&page, 1, true);
@@ -209,8 +259,65 @@ void hsm_vm_destroy(struct hsm_vm *vm)
 		unpin_user_pages_dirty_lock(&monitor, 1, true);
 		atomic_dec(&hsm_pinned_pages);
 	}
-	if (listed)
-		hsm_vm_put(vm);
+}
+
+/*
+ * DESTROY_VM failed: keep the pages pinned and try again later. Without
+ * memory for the record, the pages stay pinned for good (as the Linux HSM
+ * does on every failed destroy).
+ */
+static void hsm_vm_strand(u16 vmid, long err, struct page *page,
+			  struct page *monitor, struct list_head *maps)
+{
+	struct hsm_stranded *s = kzalloc(sizeof(*s), GFP_KERNEL);
+
+	pr_err("vm %u: the hypervisor refused to destroy it (%ld); its pages stay pinned%s\n",
+	       vmid, err, s ? " until it accepts" : " for good");
+	if (!s)
+		return;
+	s->vmid = vmid;
+	s->ioreq_page = page;
+	s->monitor_page = monitor;
+	INIT_LIST_HEAD(&s->ram_maps);
+	list_splice_init(maps, &s->ram_maps);
+	__module_get(THIS_MODULE);
+	atomic_inc(&hsm_stranded_vms);
+	mutex_lock(&hsm_stranded_lock);
+	list_add_tail(&s->node, &hsm_stranded_list);
+	mutex_unlock(&hsm_stranded_lock);
+	schedule_delayed_work(&hsm_stranded_work, HSM_STRANDED_RETRY);
+}
+
+static void hsm_stranded_retry(struct work_struct *work)
+{
+	struct hsm_stranded *s, *tmp;
+	LIST_HEAD(destroyed);
+	unsigned int n = 0;
+
+	mutex_lock(&hsm_stranded_lock);
+	list_for_each_entry_safe(s, tmp, &hsm_stranded_list, node)
+		if (hsm_vm_destroy_hypercalls(s->vmid) >= 0)
+			list_move_tail(&s->node, &destroyed);
+	if (!list_empty(&hsm_stranded_list))
+		schedule_delayed_work(&hsm_stranded_work, HSM_STRANDED_RETRY);
+	mutex_unlock(&hsm_stranded_lock);
+	list_for_each_entry_safe(s, tmp, &destroyed, node) {
+		pr_info("vm %u: destroyed at a later attempt, pages unpinned\n",
+			s->vmid);
+		hsm_vm_unpin(s->ioreq_page, s->monitor_page, &s->ram_maps);
+		kfree(s);
+		atomic_dec(&hsm_stranded_vms);
+		n++;
+	}
+	/* Each put may let rmmod go on; module exit waits for this work. */
+	while (n--)
+		module_put(THIS_MODULE);
+}
+
+/* Module exit: nothing is stranded (each holds the module), no work left. */
+void hsm_vm_exit(void)
+{
+	cancel_delayed_work_sync(&hsm_stranded_work);
 }
 
 /* A VM by its vmid, with a reference; NULL when there is none. */
@@ -405,7 +512,6 @@ static int hsm_vm_map_ram(struct hsm_vm *vm, const struct acrn_vm_memmap *m)
 	struct hsm_mem_region_op *ops;
 	struct hsm_ram_map *map;
 	unsigned long i, start;
-	bool mapped = false;
 	long pinned;
 	u32 n = 0;
 	int ret = 0;
@@ -475,20 +581,16 @@ static int hsm_vm_map_ram(struct hsm_vm *vm, const struct acrn_vm_memmap *m)
 			ret = hsm_set_regions(vm, ops, n);
 			if (ret)
 				break;
-			mapped = true;
 			n = 0;
 		}
 	}
-	if (ret && !mapped) {
-		up_read(&vm->hc_lock);
-		goto err;
-	}
 
 	/*
-	 * Kept even when a later hypercall failed: the hypervisor maps the
-	 * earlier regions, so their pages stay pinned until it has destroyed
-	 * the VM. hc_lock is still held, so hsm_vm_destroy, which unpins
-	 * the maps after DESTROY_VM, finds this one on the list.
+	 * Kept even when a hypercall failed, the first one too: ACRN adds
+	 * the regions of a call in order, stops at the first it refuses and
+	 * undoes none, so the hypervisor may map some of the pages sent.
+	 * They stay pinned until it has destroyed the VM. hc_lock is still held, so hsm_vm_destroy, which
+	 * unpins the maps after DESTROY_VM, finds this one on the list.
 	 */
 	mutex_lock(&vm->lock);
 	list_add_tail(&map->node, &vm->ram_maps);

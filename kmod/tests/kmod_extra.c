@@ -50,6 +50,8 @@ static void vm_mgmt(void)
 	close(sim);
 }
 
+static void sim_fail_next(int sim, uint32_t id, int err);
+
 static void memseg(void)
 {
 	struct hsm_vm vm;
@@ -58,6 +60,8 @@ static void memseg(void)
 	long pinned0;
 	void *ram = mmap(NULL, 64 * 4096, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *ram2 = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	uint64_t total = 0;
 
 	hsm_vm_create(&vm);
@@ -100,6 +104,14 @@ static void memseg(void)
 		if (lg.ev[i].args[0] == 0 && lg.ev[i].args[2] < 0xc0000000)
 			total += lg.ev[i].args[4];
 	KT_EQ(total, 64 * 4096);
+	/* A refused region hypercall may have mapped some regions (ACRN
+	 * undoes none): the pages stay pinned until the VM is destroyed. */
+	m.vma_base = (uint64_t)(uintptr_t)ram2;
+	m.user_vm_pa = 0x100000;
+	m.len = 4 * 4096;
+	sim_fail_next(sim, VIOREQ_HC_SET_MEMORY_REGIONS, EIO);
+	KT_ERRNO(ioctl(vm.fd, ACRN_IOCTL_SET_MEMSEG, &m), EIO);
+	KT_EQ(KT_MODULE_PARAM("pinned_pages"), pinned0 + 68);
 	hsm_vm_close(&vm);
 	KT_ASSERT(KT_WAIT_FOR(KT_MODULE_PARAM("pinned_pages") == pinned0 - 1, KT_LONG_MS));
 	close(sim);
@@ -722,10 +734,92 @@ static void pm_get_cpu_state(void)
 	close(sim);
 }
 
+/* Where hypercall `id` for `vmid` is in the log, from `from` on; -1 if not. */
+static int hcall_index(const struct hcall_log *log, uint32_t id,
+		       uint16_t vmid, unsigned int from)
+{
+	for (unsigned int i = from; i < log->count; i++)
+		if (log->ev[i].id == id && log->ev[i].vmid == vmid)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Closing the file of a running VM (acrn-dm died): the module pauses it
+ * before DESTROY_VM, which ACRN refuses for a running VM. And a VM whose
+ * DESTROY_VM fails keeps its pages pinned, as the hypervisor may still map
+ * them, until a later attempt succeeds.
+ */
+static void destroy_running(void)
+{
+	long pinned0 = KT_MODULE_PARAM("pinned_pages");
+	int sim = sim_open();
+	struct hsm_vm vm;
+	int pause, destroy;
+	uint16_t vmid;
+
+	hsm_vm_create(&vm);
+	vmid = vm.vmid;
+	KT_OK(ioctl(vm.fd, ACRN_IOCTL_START_VM, 0));
+	sim_hcalls_drain(sim);
+	hsm_vm_close(&vm);
+	lg.count = 0;
+	sim_hcalls_take(sim, &lg, 0);
+	pause = hcall_index(&lg, VIOREQ_HC_PAUSE_VM, vmid, 0);
+	KT_ASSERT(pause >= 0);
+	destroy = hcall_index(&lg, VIOREQ_HC_DESTROY_VM, vmid, (unsigned int)pause);
+	KT_ASSERT(destroy > pause);
+	KT_EQ(lg.ev[destroy].ret, 0);
+	KT_EQ(KT_MODULE_PARAM("pinned_pages"), pinned0);
+
+	/* Refused once: the ioreq page stays pinned, then the retry. */
+	hsm_vm_create(&vm);
+	sim_fail_next(sim, VIOREQ_HC_DESTROY_VM, EIO);
+	hsm_vm_close(&vm);
+	KT_EQ(KT_MODULE_PARAM("stranded_vms"), 1);
+	KT_EQ(KT_MODULE_PARAM("pinned_pages"), pinned0 + 1);
+	KT_ASSERT(KT_WAIT_FOR(KT_MODULE_PARAM("stranded_vms") == 0, KT_LONG_MS));
+	KT_EQ(KT_MODULE_PARAM("pinned_pages"), pinned0);
+	close(sim);
+}
+
+/*
+ * An in-kernel client whose request is completed (hsm_kclient_complete)
+ * before its handler returns "hold": it completes once, with its value,
+ * and the slot is not kept afterwards.
+ */
+static void kclient_early(void)
+{
+	struct hsm_vm vm;
+	struct vioreq_sim_wait w;
+	int sim = sim_open();
+	uint32_t id, round;
+
+	hsm_vm_create(&vm);
+	KT_OK(ioctl(vm.fd, ACRN_IOCTL_CREATE_IOREQ_CLIENT, 0));
+	KT_OK(sim_testdev_attach(sim, vm.vmid, ACRN_IOREQ_TYPE_MMIO, 0xf0000000,
+				 0xf0000fff, VIOREQ_SIM_TESTDEV_EARLY, &id));
+	for (round = 0; round < 3; round++) {
+		KT_OK(sim_inject_mmio(sim, vm.vmid, 1, ACRN_IOREQ_DIR_READ,
+				      0xf0000020 + 4 * round, 4, 0));
+		KT_OK(sim_wait(sim, vm.vmid, 1, KT_LONG_MS, 0, &w));
+		KT_EQ(w.kernel_handled, 1);
+		/* The device's memory holds byte i at offset i. */
+		KT_EQ(w.value & 0xffffffff, 0x23222120u + 0x04040404u * round);
+	}
+	/* The slot was not kept: detaching completes nothing more. */
+	KT_OK(sim_testdev_detach(sim, vm.vmid, id));
+	KT_EQ(sim_slot_state(sim, vm.vmid, 1), ACRN_IOREQ_STATE_FREE);
+	hsm_vm_close(&vm);
+	close(sim);
+}
+
 static const struct kt_case cases[] = {
 	{ "extra.vm_mgmt", vm_mgmt, 0 },
 	{ "extra.memseg", memseg, 0 },
 	{ "extra.clear_hold", clear_hold, 40 },
+	{ "extra.kclient_early", kclient_early, 0 },
+	{ "extra.destroy_running", destroy_running, 0 },
 	{ "extra.stress_teardown", stress_teardown, 100 },
 	{ "extra.vm_intr_monitor", vm_intr_monitor, 0 },
 	{ "extra.set_ptdev_intr", set_ptdev_intr, 0 },

@@ -307,7 +307,11 @@ static void on_sigusr1(int sig)
 	(void)sig;
 }
 
-/* A signal interrupts ATTACH (EINTR without SA_RESTART); it can resume. */
+/*
+ * A signal ends ATTACH with 0 even without SA_RESTART, a wake-up with
+ * nothing to do, as in the Linux HSM (acrn-dm's I/O loop ends on any
+ * error); attaching again still works.
+ */
 static void attach_interrupted(void)
 {
 	struct sigaction sa;
@@ -319,10 +323,11 @@ static void attach_interrupted(void)
 	KT_OK(sigaction(SIGUSR1, &sa, NULL));
 	hsm_vm_create(&vm);
 	KT_OK(ioctl(vm.fd, ACRN_IOCTL_CREATE_IOREQ_CLIENT, 0));
-	attacher_start(&a, vm.fd, 0);
+	attacher_start(&a, vm.fd, 1);
 	attacher_wait_blocked(&a, KT_LONG_MS);
 	pthread_kill(a.thread, SIGUSR1);
-	attacher_expect_end(&a, EINTR, KT_LONG_MS);
+	attacher_expect_end(&a, 0, KT_LONG_MS);
+	KT_EQ(atomic_load(&a.returned), 1);
 	/* Attach again; it must still be woken by the client's destruction. */
 	attacher_start(&a, vm.fd, 0);
 	attacher_wait_blocked(&a, KT_LONG_MS);
@@ -365,7 +370,9 @@ static void attach_sigkill(void)
 
 	KT_EQ(waitpid(pid, &status, 0), pid);
 	KT_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-	KT_ASSERT(kt_now_ms() - t0 < 5000);
+	/* A hang guard, not a speed check: a wait that SIGKILL cannot end
+	 * early would keep the child until some timeout of the module. */
+	KT_ASSERT(kt_now_ms() - t0 < KT_LONG_MS);
 	memset(&st, 0, sizeof(st));
 	st.vmid = vmid;
 	KT_ERRNO(ioctl(sim, VIOREQ_SIM_STATS, &st), ENOENT);

@@ -307,7 +307,11 @@ struct vioreq_sim_stats {
  * device is detached or the VM destroyed (the core then completes them
  * with all ones). */
 #define VIOREQ_SIM_TESTDEV_HOLD		(1u << 0)
-#define VIOREQ_SIM_TESTDEV_FLAGS	0x1u
+/* Answer each request through the late-completion call while the handler
+ * still runs, then return "hold": a device model that hands the request
+ * to a faster thread. The request completes once, with its value. */
+#define VIOREQ_SIM_TESTDEV_EARLY	(1u << 1)
+#define VIOREQ_SIM_TESTDEV_FLAGS	0x3u
 
 /**
  * struct vioreq_sim_testdev - an in-kernel I/O client ("test device")
