@@ -369,25 +369,32 @@ def unproved_goals(report):
 
 
 def smoke_goals(report):
-    """(number of smoke goals, those no prover answered).
+    """(number of smoke goals, those no prover answered, those failed).
 
     A smoke goal passes when no prover proves it, so one that nothing
     answered, e.g. missing from the cache in an offline replay, would pass
     without meaning anything: it is reported instead. An answered goal
-    lists the prover (or Qed) that gave the verdict.
+    lists the prover (or Qed) that gave the verdict. WP's report counts a
+    passed smoke test as `valid`; a failed one (a prover proved the goal:
+    the contract is doomed or the code dead) is not, and is a finding.
     """
-    count, silent = 0, []
+    count, silent, failed = 0, [], []
     for goals in report.get("wp:functions", {}).values():
         for goal, res in goals.items():
             if is_smoke(goal):
                 count += 1
+                main = res.get("wp:main", {})
                 if not set(res) - {"wp:main"}:
                     silent.append(goal)
-    return count, sorted(silent)
+                elif main.get("valid", 0) < main.get("total", 1):
+                    failed.append(goal)
+    return count, sorted(silent), sorted(failed)
 
 
 def smoke_findings(log_text):
-    """Lines where WP proved a smoke goal: a doomed contract or dead code."""
+    """Lines where WP reports a smoke test failed: a doomed contract or
+    dead code. Read next to the report's verdicts (smoke_goals), so a
+    change of wording in WP's log cannot hide a finding."""
     found = []
     for line in log_text.splitlines():
         if "smoke" in line.lower() and re.search(
@@ -402,21 +409,32 @@ PROTO = re.compile(r"^[a-z_][\w \*]*?\b(vioreq_\w+)\s*\(", re.M)
 DEFN = re.compile(r"^[a-z_][\w \*]*?\b(\w+)\s*\([^;{]*\)\s*\{", re.M)
 
 
-def assumption_gate():
-    listed = open(ASSUMPTIONS).read() if os.path.exists(ASSUMPTIONS) else ""
+# `axiom NAME:`; `admit [requires|ensures|assert|...] NAME:` (an admitted
+# clause is listed by its label; one without a label cannot be listed).
+ASSUMED = re.compile(r"\b(?:(axiom)\s+(\w+)|(admit)\s+(?:(?:requires|"
+                     r"ensures|assert|invariant|loop\s+invariant)\s+)?"
+                     r"(?:(\w+)\s*:)?)")
+
+
+def assumption_gate(root=ROOT, assumptions=ASSUMPTIONS):
+    listed = open(assumptions).read() if os.path.exists(assumptions) else ""
     problems = []
     declared, defined = set(), set()
-    for base, _, files in os.walk(os.path.join(ROOT, "core")):
+    for base, _, files in os.walk(os.path.join(root, "core")):
         for f in files:
             path = os.path.join(base, f)
-            rel = os.path.relpath(path, ROOT)
+            rel = os.path.relpath(path, root)
             text = open(path).read()
             for m in ANNOT.finditer(text):
                 body = m.group(1) or m.group(2) or ""
-                for kw in re.finditer(r"\b(admit|axiom)\b\s*(\w*)", body):
-                    what = f"{kw.group(1)} {kw.group(2)}".strip()
-                    if f"`{kw.group(2)}`" not in listed or not kw.group(2):
-                        problems.append(f"{rel}: unlisted `{what}`")
+                for kw in ASSUMED.finditer(body):
+                    kind = kw.group(1) or kw.group(3)
+                    name = kw.group(2) or kw.group(4)
+                    if not name:
+                        problems.append(f"{rel}: `{kind}` without a label, "
+                                        f"so it cannot be listed")
+                    elif f"`{name}`" not in listed:
+                        problems.append(f"{rel}: unlisted `{kind} {name}`")
             if f.endswith(".h"):
                 code = ANNOT.sub("", text)
                 declared.update(PROTO.findall(code))
@@ -428,6 +446,21 @@ def assumption_gate():
                             f"contract is assumed: `{name}` is not listed "
                             f"in proofs/ASSUMPTIONS.md")
     return problems
+
+
+def compare_summary(summary, committed, functions=()):
+    """(functions of the committed summary that lost proved goals or are
+    gone, functions it does not list yet); with `functions`, only those
+    are compared."""
+    lost = []
+    for n, want in sorted(committed["functions"].items()):
+        if functions and n not in functions:
+            continue
+        got = summary["functions"].get(n)
+        if got is None or got["proved"] < want["proved"]:
+            lost.append(n)
+    new = sorted(set(summary["functions"]) - set(committed["functions"]))
+    return lost, new
 
 
 def main():
@@ -477,6 +510,10 @@ def main():
         par = WP_FLAGS.index("-wp-par") + 1
         WP_FLAGS[par] = str(max(1, int(WP_FLAGS[par]) // args.jobs))
     failed = False
+    if shutil.which("frama-c") is None:
+        print("proofs: frama-c not found (scripts/install-deps.sh installs "
+              "frama-c-base, why3, z3 and cvc4)", file=sys.stderr)
+        return 1
 
     problems = assumption_gate()
     for p in problems:
@@ -517,17 +554,21 @@ def main():
               "cache)")
 
     if not args.no_smoke:
-        smoke, silent = smoke_goals(report)
+        smoke, silent, refuted = smoke_goals(report)
         findings = smoke_findings(log)
         for line in findings:
             print("SMOKE:", line)
+        for goal in refuted:
+            print("SMOKE FAILED (doomed contract or dead code):", goal)
         for goal in silent:
             print("SMOKE NOT RUN (not in the cache):", goal)
-        print(f"smoke tests: {smoke} run, {len(findings)} findings, "
+        print(f"smoke tests: {smoke} run, "
+              f"{max(len(findings), len(refuted))} findings, "
               f"{len(silent)} unanswered")
         # Lemmas have no smoke tests; every function has some.
         ran_code = any(n != LEMMAS for n in summary["functions"])
-        failed |= bool(findings) or bool(silent) or (smoke == 0 and ran_code)
+        failed |= (bool(findings) or bool(refuted) or bool(silent) or
+                   (smoke == 0 and ran_code))
 
     if args.write_summary:
         shutil.copyfile(summary_path, SUMMARY)
@@ -538,17 +579,14 @@ def main():
         # not list yet are reported as new.
         with open(SUMMARY) as f:
             committed = json.load(f)
-        for n, want in sorted(committed["functions"].items()):
-            got = summary["functions"].get(n)
-            if args.function and n not in args.function:
-                continue
-            if got is None or got["proved"] < want["proved"]:
-                failed = True
-                print(f"REGRESSION {n}: committed {want}, now {got}")
-        for n in sorted(set(summary["functions"]) -
-                        set(committed["functions"])):
+        lost, new = compare_summary(summary, committed, args.function)
+        for n in lost:
+            print(f"REGRESSION {n}: committed {committed['functions'][n]}, "
+                  f"now {summary['functions'].get(n)}")
+        for n in new:
             print(f"NEW (not in proofs/summary.json yet): {n} "
                   f"{summary['functions'][n]}")
+        failed |= bool(lost)
     print("proofs: FAILED" if failed else "proofs: OK")
     return 1 if failed else 0
 

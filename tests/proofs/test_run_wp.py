@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Unit tests of proofs/run_wp.py's scheduling (no Frama-C needed).
+"""Unit tests of proofs/run_wp.py (no Frama-C needed): its scheduling and
+its verdicts.
 
 A function missing from every batch would go unproved without a word from
 WP, and a function in two batches would be proved twice; the batches must
-also put the costliest work first, or the last worker runs alone.
+also put the costliest work first, or the last worker runs alone. The
+verdicts are what makes the proof stage fail, since Frama-C itself exits 0
+with unproved goals: each check is shown to fail on a report or tree that
+has the defect, and to pass on one that does not.
 """
 import os
 import sys
@@ -152,6 +156,112 @@ class RunQueue(unittest.TestCase):
             files=("wp7.json", "wp7.log", "wp7-session", "wp.json",
                    "summary.json", "run.json", "notes.txt"))
         self.assertEqual(left, ["notes.txt", "run.json", "summary.json"])
+
+
+def goal(valid, total=1, prover="Z3:4.8.12"):
+    res = {"wp:main": {"total": total, "valid": valid}}
+    if prover:
+        res[prover] = {"total": total, "valid": valid}
+    return res
+
+
+# A smoke test as WP 25 reports it: passed (no prover refuted the goal)
+# counts as valid; failed (Qed or a prover proved it) as unknown.
+SMOKE_PASSED = {"CVC4:1.8": {"total": 1, "valid": 1},
+                "Z3:4.8.12": {"total": 1, "valid": 1},
+                "wp:main": {"total": 1, "valid": 1}}
+SMOKE_FAILED = {"qed": {"total": 1, "unknown": 1},
+                "wp:main": {"total": 1, "unknown": 1}}
+
+
+SMOKE = "typed_f_wp_smoke_default_requires"
+
+
+class Verdicts(unittest.TestCase):
+    def report(self, **goals):
+        return {"wp:functions": {"f": dict(goals)}}
+
+    def test_unproved_goal_is_reported(self):
+        rep = self.report(typed_f_ensures=goal(1), typed_f_assigns=goal(0))
+        self.assertEqual(run_wp.unproved_goals(rep), ["typed_f_assigns"])
+        rep = self.report(typed_f_ensures=goal(2, total=3))
+        self.assertEqual(run_wp.unproved_goals(rep), ["typed_f_ensures"])
+        self.assertEqual(run_wp.unproved_goals(
+            self.report(typed_f_ensures=goal(1))), [])
+
+    def test_smoke_goals_are_not_goals(self):
+        # Smoke tests, passed or failed, are not counted as goals.
+        for smoke in (SMOKE_PASSED, SMOKE_FAILED):
+            rep = self.report(typed_f_ensures=goal(1), **{SMOKE: smoke})
+            self.assertEqual(run_wp.unproved_goals(rep), [])
+            self.assertEqual(run_wp.summarize(rep)["goals"], 1)
+
+    def test_failed_smoke_test_is_a_finding(self):
+        self.assertEqual(run_wp.smoke_goals(
+            self.report(**{SMOKE: SMOKE_FAILED})), (1, [], [SMOKE]))
+        self.assertEqual(run_wp.smoke_goals(
+            self.report(**{SMOKE: SMOKE_PASSED})), (1, [], []))
+
+    def test_unanswered_smoke_goal_is_reported(self):
+        self.assertEqual(run_wp.smoke_goals(
+            self.report(**{SMOKE: goal(0, prover=None)})), (1, [SMOKE], []))
+
+    def test_smoke_finding_in_the_log(self):
+        log = ("[wp] core/src/a.c:3: Warning: Failed smoke-test\n"
+               "[wp] Proved goals: 12 / 12\n")
+        self.assertEqual(len(run_wp.smoke_findings(log)), 1)
+        self.assertEqual(run_wp.smoke_findings("[wp] 3 smoke tests\n"), [])
+
+    def test_compare_summary(self):
+        committed = {"functions": {"f": {"goals": 4, "proved": 4},
+                                   "g": {"goals": 2, "proved": 2}}}
+        now = {"functions": {"f": {"goals": 4, "proved": 3},
+                             "h": {"goals": 1, "proved": 1}}}
+        self.assertEqual(run_wp.compare_summary(now, committed),
+                         (["f", "g"], ["h"]))
+        self.assertEqual(run_wp.compare_summary(now, committed, ["g"]),
+                         (["g"], ["h"]))
+        self.assertEqual(run_wp.compare_summary(committed, committed),
+                         ([], []))
+
+
+class AssumptionGate(unittest.TestCase):
+    """The gate over a scratch tree: core/ and an ASSUMPTIONS.md."""
+
+    def gate(self, header, source="", listed=""):
+        with tempfile.TemporaryDirectory() as root:
+            os.makedirs(os.path.join(root, "core", "include"))
+            os.makedirs(os.path.join(root, "core", "src"))
+            with open(os.path.join(root, "core", "include", "a.h"), "w") as f:
+                f.write(header)
+            with open(os.path.join(root, "core", "src", "a.c"), "w") as f:
+                f.write(source)
+            md = os.path.join(root, "ASSUMPTIONS.md")
+            with open(md, "w") as f:
+                f.write(listed)
+            return run_wp.assumption_gate(root, md)
+
+    def test_the_real_tree_passes(self):
+        self.assertEqual(run_wp.assumption_gate(), [])
+
+    def test_axiom(self):
+        ax = "/*@ axiomatic A { axiom no_wrap: \\true; } */\n"
+        self.assertEqual(len(self.gate(ax)), 1)
+        self.assertEqual(self.gate(ax, listed="- `no_wrap`: because\n"), [])
+
+    def test_admit_is_listed_by_its_label(self):
+        ad = "/*@ admit ensures fast: \\true; */\n"
+        self.assertEqual(len(self.gate(ad, listed="`ensures` `admit`")), 1)
+        self.assertEqual(self.gate(ad, listed="- `fast`: because\n"), [])
+        self.assertIn("without a label",
+                      self.gate("//@ admit ensures 1 == 1;\n")[0])
+
+    def test_undefined_prototype_is_an_assumption(self):
+        proto = "int vioreq_load(int v);\n"
+        self.assertEqual(len(self.gate(proto)), 1)
+        self.assertEqual(self.gate(
+            proto, "int vioreq_load(int v)\n{\n\treturn v;\n}\n"), [])
+        self.assertEqual(self.gate(proto, listed="`vioreq_load`"), [])
 
 
 if __name__ == "__main__":
