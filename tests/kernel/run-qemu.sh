@@ -159,6 +159,23 @@ for prog_src in "$here"/*.c "$top"/kmod/tests/*.c; do
 done
 lap "test programs build"
 
+# Every verdict the guest must print: the cases of each program (its
+# --list, run here on the host; the programs are static), and the checks
+# guest-init.sh makes itself. A name that gets no PASS or FAIL line fails
+# the stage, so a case cannot drop out of the run unnoticed.
+expected=(kernel.slub_debug_on kernel.insmod.vioreq sim.kernel_end_to_end
+	sim.kernel_churn kernel.rmmod_busy kernel.idle.refcnt
+	kernel.idle.live_vms kernel.idle.live_clients kernel.idle.pinned_pages
+	kernel.idle.live_eventfds kernel.rmmod.vioreq kernel.unloaded
+	kernel.reload kernel.auto_refuses kernel.bad_backend
+	kernel.no_pinned_pages kernel.dmesg_clean)
+for prog in "${progs[@]}"; do
+	list="$("$prog" --list)" || die "$(basename "$prog") --list failed"
+	mapfile -t cases <<<"$list"
+	[[ -n "$list" ]] || die "$(basename "$prog") --list printed no case"
+	expected+=("${cases[@]}")
+done
+
 # vioreq-sim for the guest, from the sources CMake builds it from (the core,
 # the hosted page hooks, libvioreq with its kernel backend, the simulator),
 # static. The guest runs it with --backend kernel: libvioreq on
@@ -239,10 +256,14 @@ if grep -Eq 'Kernel panic|Oops|BUG:|cut here' "$log"; then
 	echo "FAIL kernel.console: a kernel error reached the console"
 	failed=$((failed + 1))
 fi
-if ((passed == 0 && failed == 0)); then
-	echo "FAIL kernel.guest: no test case ran"
-	failed=1
-fi
+missing=0
+for name in "${expected[@]}"; do
+	grep -Eq "^(PASS|FAIL) ${name//./\\.}(:|\$)" "$log" && continue
+	echo "FAIL $name: no verdict (the case did not run)"
+	missing=$((missing + 1))
+done
+failed=$((failed + missing))
+say "${#expected[@]} verdicts expected, $missing missing"
 
 if ((failed != 0)) || [[ "${VIOREQ_KERNEL_KEEP_LOG:-0}" == 1 ]]; then
 	echo "----- guest console ($log), last 80 lines -----"

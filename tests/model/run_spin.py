@@ -12,7 +12,8 @@ with gcc and runs it, then parses pan's report:
 - a "verified" check passes when pan reports "errors: 0" and a completed
   search (no "Search not completed", no depth or memory limit hit);
 - an "expect_error" check (a deliberately broken model) passes only when
-  pan reports "errors: N" with N > 0.
+  pan reports "errors: N" with N > 0 and the error is the planted one
+  (PLANTED below: the assertion or acceptance cycle that bug must cause).
 
 Exit status 0 on pass, 1 on fail, 77 (ctest SKIP_RETURN_CODE) when spin or
 the C compiler is missing. Python 3.11 standard library only.
@@ -61,6 +62,19 @@ CHECKS: dict[str, tuple[list[str], list[str], list[str], str]] = {
     # vacuous).
     "broken_notify": (["-DNREQ=1", "-DBROKEN_NOTIFY"], LIVENESS,
                       ["-a", "-f", "-N", "completes"], "expect_error"),
+}
+
+
+# What pan must report for each broken model: the planted bug, not any
+# error. pan prints an assertion with the model's expression, macros
+# expanded (ALLOWED(st, COMPLETE, SERVICE) becomes a disjunction over
+# `st==...`); a liveness violation is an acceptance cycle.
+PLANTED: dict[str, tuple[str, str]] = {
+    "broken_complete": (r"assertion violated \(g_holder\[v\]==\d+\)",
+                        "the holder assertion of core_complete"),
+    "broken_reread": (r"assertion violated \(+st==",
+                      "the allowed-transition assertion on the state read"),
+    "broken_notify": (r"acceptance cycle", "an acceptance cycle of `completes`"),
 }
 
 
@@ -125,9 +139,15 @@ def main(argv: list[str]) -> int:
                f"{states.group(1) if states else '?'} states, {elapsed:.1f} s")
 
     if expect == "expect_error":
-        if errors > 0:
-            print(f"PASS: {summary}: spin found the planted bug, as it must")
+        pattern, what = PLANTED[args.check]
+        if errors > 0 and re.search(pattern, out):
+            print(f"PASS: {summary}: spin found the planted bug ({what}), "
+                  "as it must")
             return 0
+        if errors > 0:
+            print(f"FAIL: {summary}: spin found an error, but not {what} "
+                  f"(pattern {pattern!r})")
+            return 1
         print(f"FAIL: {summary}: spin did not find the planted bug")
         return 1
 

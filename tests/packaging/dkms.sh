@@ -95,13 +95,24 @@ for rel in "${releases[@]}"; do
 	rm -rf "$kb"
 	say "Kbuild build for $rel took $((SECONDS - t1)) s"
 
+	# Four verdicts (modinfo, symbols, sections, bytes) and exit code 0,
+	# or the comparison itself broke (a tool failed, say): that fails too.
+	cmp_rc=0
+	python3 "$here/modcompare.py" "$out/dkms.ko" "$out/kbuild.ko" \
+		>"$out/modcompare.log" 2>&1 || cmp_rc=$?
+	verdicts=0
 	while IFS= read -r line; do
 		case "$line" in
-		PASS\ *) pass "packaging.dkms.$rel.same.${line#PASS }" ;;
-		FAIL\ *) name="${line#FAIL }"; fail "packaging.dkms.$rel.same.${name%%:*}" "${name#*: }" ;;
+		PASS\ *) verdicts=$((verdicts + 1)); pass "packaging.dkms.$rel.same.${line#PASS }" ;;
+		FAIL\ *) verdicts=$((verdicts + 1)); name="${line#FAIL }"; fail "packaging.dkms.$rel.same.${name%%:*}" "${name#*: }" ;;
 		*) echo "$line" ;;
 		esac
-	done < <(python3 "$here/modcompare.py" "$out/dkms.ko" "$out/kbuild.ko" 2>&1 || true)
+	done <"$out/modcompare.log"
+	if ((verdicts != 4)); then
+		fail "packaging.dkms.$rel.same" "modcompare.py gave $verdicts of 4 verdicts (exit code $cmp_rc)"
+	elif ((cmp_rc != 0)) && ! grep -q '^FAIL ' "$out/modcompare.log"; then
+		fail "packaging.dkms.$rel.same" "modcompare.py exited $cmp_rc with no FAIL line"
+	fi
 done
 
 if sandbox_run dkms remove "${mv_args[@]}" --all >"$dw/remove.log" 2>&1 &&
