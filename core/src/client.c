@@ -163,8 +163,10 @@ void vioreq_slot_release_held(struct vioreq_vm *vm, struct vioreq_page *page,
 	 * into both value words whatever the direction (a write's result is
 	 * not read by the hypervisor).
 	 */
+	//@ ghost uint32_t polled;
 	if (vioreq_slot_finish(&page->slot[v], VIOREQ_STATE_PROCESSING, true,
-			       VIOREQ_READ_ALL_ONES, true))
+			       VIOREQ_READ_ALL_ONES, true)
+	    /*@ ghost (&polled) */)
 		ev->notify[v] = 1;
 	vm->slot_owner[v] = VIOREQ_CLIENT_NONE;
 }

@@ -4,6 +4,7 @@
 
 int32_t vioreq_complete(struct vioreq_vm *vm, struct vioreq_page *page,
 			uint32_t vcpu, uint32_t client, bool *notify)
+	/*@ ghost (uint32_t \ghost *polled) */
 {
 	struct vioreq_slot *slot;
 	uint32_t state;
@@ -25,6 +26,7 @@ int32_t vioreq_complete(struct vioreq_vm *vm, struct vioreq_page *page,
 		return -VIOREQ_EINVAL;
 	}
 	polling = vioreq_page_load(&slot->completion_polling);
+	//@ ghost *polled = polling;
 	vm->slot_owner[vcpu] = VIOREQ_CLIENT_NONE;
 	ret = vioreq_slot_transition(slot, VIOREQ_STATE_PROCESSING,
 				     VIOREQ_STATE_COMPLETE,

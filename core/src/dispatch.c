@@ -53,9 +53,10 @@ static uint32_t dispatch_complete_now(struct vioreq_page *page, uint32_t v,
 				      struct vioreq_events *ev, bool is_read,
 				      uint64_t value, bool wide)
 {
+	//@ ghost uint32_t polled;
 	vioreq_page_store(&page->slot[v].kernel_handled, 1u);
 	if (vioreq_slot_finish(&page->slot[v], VIOREQ_STATE_PENDING, is_read,
-			       value, wide))
+			       value, wide) /*@ ghost (&polled) */)
 		ev->notify[v] = 1;
 	return VIOREQ_OUTCOME_COMPLETED;
 }

@@ -127,6 +127,7 @@ int32_t vioreq_slot_transition(struct vioreq_slot *slot, uint32_t from,
 
 bool vioreq_slot_finish(struct vioreq_slot *slot, uint32_t held,
 			bool with_value, uint64_t value, bool wide)
+	/*@ ghost (uint32_t \ghost *polled) */
 {
 	uint32_t polling;
 	int32_t ret;
@@ -145,6 +146,7 @@ bool vioreq_slot_finish(struct vioreq_slot *slot, uint32_t held,
 					  (uint32_t)(value / VIOREQ_WORD_RADIX));
 	}
 	polling = vioreq_page_load(&slot->completion_polling);
+	//@ ghost *polled = polling;
 	ret = vioreq_slot_transition(slot, VIOREQ_STATE_PROCESSING,
 				     VIOREQ_STATE_COMPLETE,
 				     VIOREQ_ACTOR_SERVICE);

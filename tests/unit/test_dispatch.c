@@ -74,7 +74,16 @@ static void test_complete_errors_and_notify(void **state)
 			 -VIOREQ_EINVAL);
 	assert_int_equal(vioreq_complete(f->vm, f->page, 0, f->vmm, &notify),
 			 -VIOREQ_EPERM);
+	/* A refusal leaves the slot, its holder, the count and *notify. */
 	assert_int_equal(f->page->slot[0].processed, VIOREQ_STATE_PROCESSING);
+	assert_int_equal(f->vm->slot_owner[0], f->uart);
+	assert_int_equal(f->vm->counters.completed, 0);
+	assert_true(notify);
+	notify = false;
+	assert_int_equal(vioreq_complete(f->vm, f->page, 0, f->vmm, &notify),
+			 -VIOREQ_EPERM);
+	assert_false(notify);
+	notify = true;
 	/* Userspace scribbles the state: refused, nothing changes. */
 	f->page->slot[0].processed = 0xDEADBEEF;
 	assert_int_equal(vioreq_complete(f->vm, f->page, 0, f->uart, &notify),
@@ -272,6 +281,85 @@ static void test_client_capacity(void **state)
 	assert_false(vioreq_client_holds(f->vm, 0, 16));
 }
 
+/*
+ * The client-level add: each error for its own reason, and a refused add
+ * leaves the table as it was (REQ-RANGE-001, -002, -005).
+ */
+static void test_client_add_range_errors(void **state)
+{
+	struct fixture *f = *state;
+	const struct vioreq_range_table *t = &f->vm->ranges[VIOREQ_TYPE_MMIO];
+	uint32_t i;
+
+	assert_int_equal(vioreq_client_add_range(f->vm, f->uart,
+						 VIOREQ_TYPE_MMIO, 0x2000,
+						 0x1FFF), -VIOREQ_EINVAL);
+	assert_int_equal(t->count, 0);
+	/* A destroyed client (id 2 never created) is not active. */
+	assert_int_equal(vioreq_client_add_range(f->vm, 2, VIOREQ_TYPE_MMIO,
+						 0, 0), -VIOREQ_ENODEV);
+	/* Fill the table with one-byte ranges at even addresses. */
+	for (i = 0; i < VIOREQ_RANGES_PER_TYPE; i++)
+		assert_int_equal(vioreq_client_add_range(f->vm, f->uart,
+							 VIOREQ_TYPE_MMIO,
+							 2ull * i, 2ull * i),
+				 0);
+	assert_int_equal(t->count, VIOREQ_RANGES_PER_TYPE);
+	/* Full, but an overlap is still reported as one. */
+	assert_int_equal(vioreq_client_add_range(f->vm, f->vmm,
+						 VIOREQ_TYPE_MMIO, 1, 2),
+			 -VIOREQ_EBUSY);
+	assert_int_equal(vioreq_client_add_range(f->vm, f->vmm,
+						 VIOREQ_TYPE_MMIO, 1, 1),
+			 -VIOREQ_ENOSPC);
+	assert_int_equal(vioreq_client_add_range(f->vm, f->vmm,
+						 VIOREQ_TYPE_MMIO, 0x100000,
+						 UINT64_MAX), -VIOREQ_ENOSPC);
+	assert_int_equal(t->count, VIOREQ_RANGES_PER_TYPE);
+	assert_int_equal(t->start[1], 2);
+	assert_int_equal(t->client[1], f->uart);
+	/* One freed: the gap takes a new range again. */
+	assert_int_equal(vioreq_client_remove_range(f->vm, f->uart,
+						    VIOREQ_TYPE_MMIO, 2, 2), 0);
+	assert_int_equal(vioreq_client_add_range(f->vm, f->vmm,
+						 VIOREQ_TYPE_MMIO, 1, 4),
+			 -VIOREQ_EBUSY);
+	assert_int_equal(vioreq_client_add_range(f->vm, f->vmm,
+						 VIOREQ_TYPE_MMIO, 1, 3), 0);
+	assert_int_equal(t->count, VIOREQ_RANGES_PER_TYPE);
+}
+
+/*
+ * Routing at the ends of the address spaces: an access that ends at
+ * 2^64 - 1 goes to the range that ends there; one byte further wraps and
+ * is malformed (completed with all ones); port 0 routes like any other.
+ */
+static void test_route_address_edges(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(vioreq_client_add_range(f->vm, f->uart,
+						 VIOREQ_TYPE_MMIO,
+						 UINT64_MAX - 0xFFF,
+						 UINT64_MAX), 0);
+	assert_int_equal(vioreq_client_add_range(f->vm, f->uart,
+						 VIOREQ_TYPE_PORTIO, 0, 0), 0);
+	trap(f, 0, VIOREQ_TYPE_MMIO, VIOREQ_DIR_READ, UINT64_MAX - 7, 8, 0, 0);
+	trap(f, 1, VIOREQ_TYPE_MMIO, VIOREQ_DIR_READ, UINT64_MAX - 6, 8, 0, 0);
+	trap(f, 2, VIOREQ_TYPE_PORTIO, VIOREQ_DIR_READ, 0, 1, 0, 0);
+	trap(f, 3, VIOREQ_TYPE_PORTIO, VIOREQ_DIR_READ, 0, 2, 0, 0);
+	assert_int_equal(dispatch(f), 3);
+	assert_int_equal(f->vm->slot_owner[0], f->uart);
+	assert_int_equal(f->vm->slot_owner[1], VIOREQ_CLIENT_NONE);
+	assert_int_equal(f->page->slot[1].processed, VIOREQ_STATE_COMPLETE);
+	assert_true(get_u64(&f->page->slot[1].data[VIOREQ_REQ_VALUE_WORD]) ==
+		    UINT64_MAX);
+	assert_int_equal(f->vm->counters.malformed, 1);
+	assert_int_equal(f->vm->slot_owner[2], f->uart);
+	/* Ports 0-1 are not all in [0, 0]: the default client's. */
+	assert_int_equal(f->vm->slot_owner[3], f->vmm);
+}
+
 static void test_counter_saturates(void **state)
 {
 	int64_t c = INT64_MAX - 1;
@@ -302,6 +390,10 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clear, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_capacity, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_client_add_range_errors,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_route_address_edges, setup,
 						teardown),
 		cmocka_unit_test(test_counter_saturates),
 	};

@@ -116,6 +116,12 @@ int32_t vioreq_client_create(struct vioreq_vm *vm, bool is_default,
       assumes type < VIOREQ_TYPE_COUNT && client_active(vm, client);
       ensures outcome: \result == 0 || \result == -VIOREQ_EINVAL ||
                        \result == -VIOREQ_EBUSY || \result == -VIOREQ_ENOSPC;
+      ensures einval_iff: \result == -VIOREQ_EINVAL <==> end < start;
+      ensures ebusy_iff: \result == -VIOREQ_EBUSY <==> start <= end &&
+        \at(range_table_has_overlap(&vm->ranges[type], start, end), Pre);
+      ensures enospc_iff: \result == -VIOREQ_ENOSPC <==> start <= end &&
+        !\at(range_table_has_overlap(&vm->ranges[type], start, end), Pre) &&
+        \at(vm->ranges[type].count, Pre) == VIOREQ_RANGES_PER_TYPE;
       ensures added: \result == 0 ==>
         range_table_has_exact(&vm->ranges[type], start, end, client) &&
         vm->ranges[type].count == \old(vm->ranges[type].count) + 1;

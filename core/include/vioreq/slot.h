@@ -115,13 +115,18 @@ int32_t vioreq_slot_transition(struct vioreq_slot *slot, uint32_t from,
  * when with_value is set: both value words when wide (MMIO), else the low
  * word. Reads the completion_polling flag before storing COMPLETE and
  * returns true when the hypervisor must be notified (REQ-COMPLETE-002).
+ * The ghost parameter `polled` (for the proof only) receives the value
+ * read, so that the contract can tie the result to that one read.
  */
 /*@ requires valid: \valid(slot);
     requires held: held == VIOREQ_STATE_PENDING ||
                    held == VIOREQ_STATE_PROCESSING;
+    requires ghost_valid: \valid(polled) && \separated(polled, slot);
     assigns slot->processed,
-            slot->data[VIOREQ_REQ_VALUE_WORD .. VIOREQ_REQ_VALUE_WORD + 1];
+            slot->data[VIOREQ_REQ_VALUE_WORD .. VIOREQ_REQ_VALUE_WORD + 1],
+            *polled;
     ensures completed: slot->processed == VIOREQ_STATE_COMPLETE;
+    ensures notify_from_polling: \result <==> *polled == 0;
     behavior wide_value:
       assumes with_value && wide;
       ensures low_word:
@@ -145,6 +150,7 @@ int32_t vioreq_slot_transition(struct vioreq_slot *slot, uint32_t from,
     disjoint behaviors;
  */
 bool vioreq_slot_finish(struct vioreq_slot *slot, uint32_t held,
-			bool with_value, uint64_t value, bool wide);
+			bool with_value, uint64_t value, bool wide)
+	/*@ ghost (uint32_t \ghost *polled) */;
 
 #endif /* VIOREQ_SLOT_H */
