@@ -510,9 +510,14 @@ static void hsm_kclient_work(struct work_struct *work)
 		if (!(c->held & BIT(v)) || (c->kept & BIT(v)))
 			continue;
 		todo |= BIT(v);
-		/* The page may have changed since dispatch: decode again. */
+		/*
+		 * The page may have changed since dispatch: decode again, and
+		 * hand the handler only a request in its own ranges; anything
+		 * else is completed with all ones, as a malformed one.
+		 */
 		vioreq_slot_snapshot(&vm->page->slot[v], &snap);
-		if (vioreq_request_decode(&snap, &req)) {
+		if (vioreq_request_decode(&snap, &req) ||
+		    vioreq_route(vm->core, &req) != c->id) {
 			bad |= BIT(v);
 			continue;
 		}
