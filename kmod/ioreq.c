@@ -551,6 +551,7 @@ static void hsm_kclient_work(struct work_struct *work)
 		hold &= ~BIT(v);
 		reqs[v].value = c->early_value[v];
 	}
+	c->early = 0;
 	for (v = 0; v < VIOREQ_SLOT_COUNT; v++) {
 		if (!(todo & BIT(v)) || (hold & BIT(v)))
 			continue;
@@ -643,7 +644,8 @@ int hsm_kclient_remove_range(struct hsm_client *c, u32 type, u64 start,
  * process context: -EINVAL when c does not hold that slot any more. While
  * the handler still runs (it passed the request on, and that thread was
  * quick), the value is recorded and the work item completes the slot when
- * the handler returns.
+ * the handler returns "hold" (a handler that returns "done" instead
+ * completes it with its own value).
  */
 int hsm_kclient_complete(struct hsm_client *c, u32 vcpu, u64 value)
 {

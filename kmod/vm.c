@@ -589,8 +589,9 @@ static int hsm_vm_map_ram(struct hsm_vm *vm, const struct acrn_vm_memmap *m)
 	 * Kept even when a hypercall failed, the first one too: ACRN adds
 	 * the regions of a call in order, stops at the first it refuses and
 	 * undoes none, so the hypervisor may map some of the pages sent.
-	 * They stay pinned until it has destroyed the VM. hc_lock is still held, so hsm_vm_destroy, which
-	 * unpins the maps after DESTROY_VM, finds this one on the list.
+	 * They stay pinned until it has destroyed the VM. hc_lock is still
+	 * held, so hsm_vm_destroy, which unpins the maps after DESTROY_VM,
+	 * finds this one on the list.
 	 */
 	mutex_lock(&vm->lock);
 	list_add_tail(&map->node, &vm->ram_maps);
