@@ -155,7 +155,8 @@ i=0
 while [ $i -lt 100 ]; do
 	busy=""
 	for counter in refcnt parameters/live_vms parameters/live_clients \
-		parameters/pinned_pages parameters/live_eventfds; do
+		parameters/pinned_pages parameters/live_eventfds \
+		parameters/stranded_vms; do
 		f=/sys/module/vioreq/$counter
 		[ -r "$f" ] && [ "$(cat "$f")" != 0 ] && busy=1
 	done
@@ -172,7 +173,7 @@ elif refcnt="$(cat /sys/module/vioreq/refcnt)" && [ "$refcnt" = 0 ]; then
 else
 	fail kernel.idle.refcnt "module reference count $refcnt"
 fi
-for counter in live_vms live_clients pinned_pages live_eventfds; do
+for counter in live_vms live_clients pinned_pages live_eventfds stranded_vms; do
 	if [ ! -r "$params/$counter" ]; then
 		fail "kernel.idle.$counter" "$params/$counter unreadable"
 		continue

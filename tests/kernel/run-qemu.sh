@@ -166,7 +166,8 @@ lap "test programs build"
 expected=(kernel.slub_debug_on kernel.insmod.vioreq sim.kernel_end_to_end
 	sim.kernel_churn kernel.rmmod_busy kernel.idle.refcnt
 	kernel.idle.live_vms kernel.idle.live_clients kernel.idle.pinned_pages
-	kernel.idle.live_eventfds kernel.rmmod.vioreq kernel.unloaded
+	kernel.idle.live_eventfds kernel.idle.stranded_vms
+	kernel.rmmod.vioreq kernel.unloaded
 	kernel.reload kernel.auto_refuses kernel.bad_backend
 	kernel.no_pinned_pages kernel.dmesg_clean)
 for prog in "${progs[@]}"; do
