@@ -761,7 +761,7 @@ static void test_conf1_dispatch_edges(void **state)
 	assert_int_equal(f->vm->slot_owner[LAST_SLOT], nic);
 	assert_int_equal(s->type, VIOREQ_TYPE_PCICFG);
 	assert_int_equal(s->data[VIOREQ_REQ_PCI_REG_WORD], 0);
-	s->processed = VIOREQ_STATE_PROCESSING;
+	assert_int_equal(s->processed, VIOREQ_STATE_PROCESSING);
 	assert_int_equal(vioreq_complete(f->vm, f->page, LAST_SLOT, nic,
 					 &(bool){ false }), 0);
 
