@@ -15,7 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -280,6 +282,7 @@ struct attacher {
 	int client;
 	uint32_t pending;
 	int rc;
+	atomic_int tid;		/* its thread id, once running */
 	pthread_t thread;
 };
 
@@ -287,8 +290,41 @@ static void *attach_main(void *arg)
 {
 	struct attacher *a = arg;
 
+	atomic_store(&a->tid, (int)syscall(SYS_gettid));
 	a->rc = vioreq_rt_attach(a->f->vm, a->client, &a->pending);
 	return NULL;
+}
+
+/*
+ * Wait (at most 10 s) until the attacher sleeps, state S in
+ * /proc/self/task/TID/stat: blocked in vioreq_rt_attach, its only call
+ * that can sleep. A fixed sleep instead would let the test pass without
+ * ever exercising the wake-up of a blocked attacher.
+ */
+static void wait_attacher_blocked(struct attacher *a)
+{
+	for (int i = 0; i < 10000; i++) {
+		char path[64], buf[256];
+		const char *st;
+		FILE *fp;
+		int tid = atomic_load(&a->tid);
+
+		if (tid) {
+			snprintf(path, sizeof(path), "/proc/self/task/%d/stat",
+				 tid);
+			fp = fopen(path, "r");
+			assert_non_null(fp);
+			buf[0] = '\0';
+			if (!fgets(buf, sizeof(buf), fp))
+				buf[0] = '\0';
+			fclose(fp);
+			st = strrchr(buf, ')');
+			if (st && st[1] == ' ' && st[2] == 'S')
+				return;
+		}
+		usleep(1000);
+	}
+	fail_msg("the attacher did not block within 10 s");
 }
 
 static void test_attach_request_finish(void **state)
@@ -302,7 +338,7 @@ static void test_attach_request_finish(void **state)
 	vmm = vioreq_rt_create_client(f->vm, VIOREQ_RT_CLIENT_DEFAULT, NULL, 0);
 	assert_true(a.client >= 0 && vmm >= 0);
 	assert_int_equal(pthread_create(&a.thread, NULL, attach_main, &a), 0);
-	usleep(20000); /* let it block: nothing is assigned yet */
+	wait_attacher_blocked(&a); /* nothing is assigned yet */
 	trap(f, 3, VIOREQ_TYPE_PORTIO, VIOREQ_DIR_READ, 0x3FD, 1, 0, 0);
 	pthread_join(a.thread, NULL);
 	assert_int_equal(a.rc, 0);
@@ -356,7 +392,7 @@ static void test_destroy_while_attached(void **state)
 	a.client = vioreq_rt_create_client(f->vm, 0, &uart_range, 1);
 	assert_true(a.client >= 0);
 	assert_int_equal(pthread_create(&a.thread, NULL, attach_main, &a), 0);
-	usleep(20000);
+	wait_attacher_blocked(&a);
 	assert_int_equal(vioreq_rt_destroy_client(f->vm, a.client), 0);
 	pthread_join(a.thread, NULL);
 	assert_int_equal(a.rc, -VIOREQ_ENODEV);
