@@ -53,13 +53,13 @@ static void kt_fail_at(const char *file, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf + len, sizeof(buf) - 2 - (size_t)len, fmt, ap);
 	va_end(ap);
-	/* Several processes of a case may fail: "; " separates them. */
 	/* Outside a case (a program's own set-up) it is a verdict line. */
 	if (kt_reason_fd < 0) {
 		printf("FAIL %s: %s\n", kt_program, buf);
 		fflush(stdout);
 		_exit(1);
 	}
+	/* Several processes of a case may fail: "; " separates them. */
 	strcat(buf, "; ");
 	if (write(kt_reason_fd, buf, strlen(buf)) < 0)
 		fprintf(stderr, "%s\n", buf);
