@@ -84,6 +84,7 @@ static uint32_t dispatch_complete_now(struct vioreq_page *page, uint32_t v,
       (vm->client_in_kernel[client] != 0 ? 1 : 0);
     ensures woken: ev->wake[client] == 1;
     ensures events: events_only_set{Pre, Post}(ev);
+    ensures counted: counted_as{Pre, Post}(vm, type);
     ensures outcome: \result == VIOREQ_OUTCOME_ASSIGNED;
  */
 static uint32_t dispatch_assign(struct vioreq_vm *vm, struct vioreq_page *page,
@@ -123,6 +124,7 @@ static uint32_t dispatch_assign(struct vioreq_vm *vm, struct vioreq_page *page,
     ensures completed: page->slot[v].processed == VIOREQ_STATE_COMPLETE &&
                        page->slot[v].kernel_handled == 1;
     ensures events: events_only_set{Pre, Post}(ev);
+    ensures counted: counted_as{Pre, Post}(vm, COUNTED_CONF1_ADDRESS);
     ensures outcome: \result == VIOREQ_OUTCOME_COMPLETED;
     behavior read:
       assumes is_read;
@@ -178,6 +180,7 @@ static uint32_t dispatch_conf1_address(struct vioreq_vm *vm,
       assumes range_table_has_cover(&vm->ranges[req->type], req->addr,
                                     req->last);
       ensures assigned: \result == VIOREQ_OUTCOME_ASSIGNED;
+      ensures counted: counted_as{Pre, Post}(vm, \old(req->type));
       ensures owner: \exists integer i;
         0 <= i < vm->ranges[\old(req->type)].count &&
         range_covers(&vm->ranges[\old(req->type)], i, \old(req->addr),
@@ -188,12 +191,14 @@ static uint32_t dispatch_conf1_address(struct vioreq_vm *vm,
                                      req->last);
       assumes vm->default_client != VIOREQ_CLIENT_NONE;
       ensures assigned: \result == VIOREQ_OUTCOME_ASSIGNED;
+      ensures counted: counted_as{Pre, Post}(vm, \old(req->type));
       ensures default: vm->slot_owner[v] == vm->default_client;
     behavior unroutable:
       assumes !range_table_has_cover(&vm->ranges[req->type], req->addr,
                                      req->last);
       assumes vm->default_client == VIOREQ_CLIENT_NONE;
       ensures completed: \result == VIOREQ_OUTCOME_COMPLETED;
+      ensures counted: counted_as{Pre, Post}(vm, COUNTED_UNROUTABLE);
     complete behaviors;
     disjoint behaviors;
  */
@@ -247,6 +252,7 @@ static uint32_t dispatch_route(struct vioreq_vm *vm, struct vioreq_page *page,
     behavior conf1_address:
       assumes req->type == VIOREQ_TYPE_PORTIO && conf1_address_access(req);
       ensures served: \result == VIOREQ_OUTCOME_COMPLETED;
+      ensures counted: counted_as{Pre, Post}(vm, COUNTED_CONF1_ADDRESS);
     behavior conf1_data:
       assumes req->type == VIOREQ_TYPE_PORTIO && !conf1_address_access(req);
       assumes conf1_data_access(req, vm->conf1_address);
@@ -254,12 +260,20 @@ static uint32_t dispatch_route(struct vioreq_vm *vm, struct vioreq_page *page,
         conf1_key(\old(vm->conf1_address), \old(req->addr)),
         conf1_key(\old(vm->conf1_address), \old(req->addr)) +
           \old(req->size) - 1);
+      ensures counted_assigned: \result == VIOREQ_OUTCOME_ASSIGNED ==>
+        counted_as{Pre, Post}(vm, VIOREQ_TYPE_PCICFG);
+      ensures counted_completed: \result == VIOREQ_OUTCOME_COMPLETED ==>
+        counted_as{Pre, Post}(vm, COUNTED_UNROUTABLE);
     behavior other:
       assumes !(req->type == VIOREQ_TYPE_PORTIO &&
                 (conf1_address_access(req) ||
                  conf1_data_access(req, vm->conf1_address)));
       ensures routed: slot_routed(vm, page, ev, v, \old(req->type),
                                   \old(req->addr), \old(req->last));
+      ensures counted_assigned: \result == VIOREQ_OUTCOME_ASSIGNED ==>
+        counted_as{Pre, Post}(vm, \old(req->type));
+      ensures counted_completed: \result == VIOREQ_OUTCOME_COMPLETED ==>
+        counted_as{Pre, Post}(vm, COUNTED_UNROUTABLE);
     complete behaviors;
     disjoint behaviors;
  */
@@ -306,12 +320,17 @@ static uint32_t dispatch_request(struct vioreq_vm *vm,
       assumes vm->clearing != 0;
       ensures completed: \result == VIOREQ_OUTCOME_COMPLETED &&
         slot_completed_by_core(vm, page, v);
+      ensures counted: counted_as{Pre, Post}(vm, COUNTED_CLEARED);
     behavior open:
       assumes vm->clearing == 0;
       ensures assigned: \result == VIOREQ_OUTCOME_ASSIGNED ==>
         vm->clearing == 0 && slot_assigned(vm, page, ev, v);
       ensures completed: \result == VIOREQ_OUTCOME_COMPLETED ==>
         slot_completed_by_core(vm, page, v);
+      ensures counted_assigned: \result == VIOREQ_OUTCOME_ASSIGNED ==>
+        counted_dispatched{Pre, Post}(vm);
+      ensures counted_completed: \result == VIOREQ_OUTCOME_COMPLETED ==>
+        counted_core_completed{Pre, Post}(vm);
     complete behaviors;
     disjoint behaviors;
  */
@@ -353,6 +372,7 @@ static uint32_t dispatch_pending(struct vioreq_vm *vm,
 
 uint32_t vioreq_dispatch_slot(struct vioreq_vm *vm, struct vioreq_page *page,
 			      uint32_t v, struct vioreq_events *ev)
+	/*@ ghost (uint32_t \ghost *seen) */
 {
 	uint32_t state;
 
@@ -360,6 +380,7 @@ uint32_t vioreq_dispatch_slot(struct vioreq_vm *vm, struct vioreq_page *page,
 	if (vm->slot_owner[v] != VIOREQ_CLIENT_NONE)
 		return VIOREQ_OUTCOME_IDLE;
 	state = vioreq_page_load_acquire(&page->slot[v].processed);
+	//@ ghost *seen = state;
 	if (state != VIOREQ_STATE_PENDING) {
 		if (!vioreq_state_is_known(state))
 			vioreq_counter_add(&vm->counters.bad_state);
@@ -373,6 +394,7 @@ uint32_t vioreq_dispatch(struct vioreq_vm *vm, struct vioreq_page *page,
 {
 	uint32_t assigned = 0;
 	uint32_t v;
+	//@ ghost uint32_t seen;
 
 	/*@ loop invariant bounds: 0 <= v <= VIOREQ_SLOT_COUNT;
 	    loop invariant wellformed: vm_wellformed(vm);
@@ -390,7 +412,7 @@ uint32_t vioreq_dispatch(struct vioreq_vm *vm, struct vioreq_page *page,
 	      \at(vm->slot_owner[w], Pre) == VIOREQ_CLIENT_NONE ==>
 	        slot_dispatched{Pre, Here}(vm, page, ev, w);
 	    loop invariant events: events_only_set{Pre, Here}(ev);
-	    loop assigns v, assigned,
+	    loop assigns v, assigned, seen,
 	                 vm->slot_owner[0 .. VIOREQ_SLOT_COUNT - 1],
 	                 vm->conf1_address, vm->counters,
 	                 page->slot[0 .. VIOREQ_SLOT_COUNT - 1],
@@ -399,8 +421,10 @@ uint32_t vioreq_dispatch(struct vioreq_vm *vm, struct vioreq_page *page,
 	    loop variant VIOREQ_SLOT_COUNT - v;
 	 */
 	for (v = 0; v < VIOREQ_SLOT_COUNT; v++) {
-		if (vioreq_dispatch_slot(vm, page, v, ev) ==
-		    VIOREQ_OUTCOME_ASSIGNED)
+		uint32_t outcome = vioreq_dispatch_slot(vm, page, v, ev)
+			/*@ ghost (&seen) */;
+
+		if (outcome == VIOREQ_OUTCOME_ASSIGNED)
 			assigned++;
 	}
 	return assigned;

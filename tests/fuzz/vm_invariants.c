@@ -2,11 +2,6 @@
 /*
  * Plain-C mirrors of the predicates of core/logic/vm.acsl and
  * core/logic/range_table.acsl (see vm_invariants.h).
- *
- * Where the C check is stricter than the ACSL, the comment says so: the
- * ACSL bounds some fields from above only (an int8_t client state of -1
- * satisfies "<= VIOREQ_CLIENT_DESTROYING"); the core never stores a
- * negative value there, so the fuzzer treats one as a bug.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,7 +58,7 @@ const char *vioreq_check_vm(const struct vioreq_vm *vm)
 	const char *bad;
 	uint32_t c, v, ty, i;
 
-	/* vm_clients_valid (stricter: also >= 0) */
+	/* vm_clients_valid */
 	for (c = 0; c < VIOREQ_CLIENTS_PER_VM; c++)
 		if (vm->client_state[c] < 0 ||
 		    vm->client_state[c] > (int8_t)VIOREQ_CLIENT_DESTROYING)
@@ -83,7 +78,7 @@ const char *vioreq_check_vm(const struct vioreq_vm *vm)
 		if (bad)
 			return bad;
 	}
-	/* vm_wellformed: clearing <= 1 (stricter: also >= 0) */
+	/* vm_wellformed: 0 <= clearing <= 1 */
 	if (vm->clearing < 0 || vm->clearing > 1)
 		return "vm_wellformed.clearing";
 	/*

@@ -19,7 +19,7 @@ const char *vioreq_check_range_table(const struct vioreq_range_table *t);
 
 /*
  * vm_wellformed: vm_clients_valid, vm_default_valid, vm_owners_valid,
- * vm_tables_valid, clearing <= 1; then the _extra checks.
+ * vm_tables_valid, 0 <= clearing <= 1; then the _extra checks.
  */
 const char *vioreq_check_vm(const struct vioreq_vm *vm);
 

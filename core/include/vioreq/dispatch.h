@@ -52,15 +52,22 @@ uint32_t vioreq_route(const struct vioreq_vm *vm,
  * unroutable request, a CF8 access, and any request while the VM is
  * clearing are completed by the core instead (REQ-DISPATCH-005/006), marked
  * kernel_handled so that userspace never takes it (REQ-DISPATCH-007).
+ * Each request is counted once, in the counter of what became of it; a
+ * state that is no state at all is counted in bad_state (REQ-STATE-003).
+ *
+ * The ghost parameter `seen` exists for the proof only (C compilers see a
+ * comment): it receives the one value read from the slot's state, so that
+ * the contract can say that only a PENDING read starts a dispatch.
  */
 /*@ requires valid: \valid(vm) && \valid(page) && \valid(ev);
     requires apart: \separated(vm, page, ev);
+    requires ghost_valid: \valid(seen) && \separated(seen, vm, page, ev);
     requires wellformed: vm_wellformed(vm);
     requires owners: vm_range_owners_active(vm);
     requires vcpu: v < VIOREQ_SLOT_COUNT;
     assigns vm->slot_owner[v], vm->conf1_address, vm->counters,
             page->slot[v], ev->wake[0 .. VIOREQ_CLIENTS_PER_VM - 1],
-            ev->notify[v];
+            ev->notify[v], *seen;
     ensures wellformed: vm_wellformed(vm);
     ensures others_kept: vm_other_owners_kept{Pre, Post}(vm, v);
     ensures outcome: \result == VIOREQ_OUTCOME_IDLE ||
@@ -85,11 +92,24 @@ uint32_t vioreq_route(const struct vioreq_vm *vm,
       ensures idle: \result == VIOREQ_OUTCOME_IDLE ==>
         vm->slot_owner[v] == VIOREQ_CLIENT_NONE &&
         page->slot[v].processed == \old(page->slot[v].processed);
+      ensures pending_read: \result != VIOREQ_OUTCOME_IDLE <==>
+        *seen == VIOREQ_STATE_PENDING;
+      ensures counted_idle: \result == VIOREQ_OUTCOME_IDLE ==>
+        (vioreq_state_known(*seen) ?
+           counted_as{Pre, Post}(vm, COUNTED_NOTHING) :
+           counted_as{Pre, Post}(vm, COUNTED_BAD_STATE));
+      ensures counted_assigned: \result == VIOREQ_OUTCOME_ASSIGNED ==>
+        counted_dispatched{Pre, Post}(vm);
+      ensures counted_cleared: \result == VIOREQ_OUTCOME_COMPLETED ==>
+        vm->clearing != 0 ==> counted_as{Pre, Post}(vm, COUNTED_CLEARED);
+      ensures counted_completed: \result == VIOREQ_OUTCOME_COMPLETED ==>
+        vm->clearing == 0 ==> counted_core_completed{Pre, Post}(vm);
     complete behaviors;
     disjoint behaviors;
  */
 uint32_t vioreq_dispatch_slot(struct vioreq_vm *vm, struct vioreq_page *page,
-			      uint32_t v, struct vioreq_events *ev);
+			      uint32_t v, struct vioreq_events *ev)
+	/*@ ghost (uint32_t \ghost *seen) */;
 
 /*
  * Dispatch every slot once; returns how many were assigned to clients.
