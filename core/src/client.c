@@ -106,7 +106,23 @@ int32_t vioreq_client_add_range(struct vioreq_vm *vm, uint32_t client,
 					     start, end, client);
 	/* The tables the call did not touch are as they were: well formed
 	 * and with active owners because they were, not through WP's memory
-	 * model after the call. */
+	 * model after the call. Field by field first: each is one small
+	 * goal, where the whole table at once is a slow one. */
+	/*@ assert pio_fields: type != VIOREQ_TYPE_PORTIO ==>
+	      vm->ranges[0].count == \at(vm->ranges[0].count, Pre) &&
+	      range_starts_same{Pre, Here}(&vm->ranges[0]) &&
+	      range_ends_same{Pre, Here}(&vm->ranges[0]) &&
+	      range_clients_same{Pre, Here}(&vm->ranges[0]); */
+	/*@ assert mmio_fields: type != VIOREQ_TYPE_MMIO ==>
+	      vm->ranges[1].count == \at(vm->ranges[1].count, Pre) &&
+	      range_starts_same{Pre, Here}(&vm->ranges[1]) &&
+	      range_ends_same{Pre, Here}(&vm->ranges[1]) &&
+	      range_clients_same{Pre, Here}(&vm->ranges[1]); */
+	/*@ assert pci_fields: type != VIOREQ_TYPE_PCICFG ==>
+	      vm->ranges[2].count == \at(vm->ranges[2].count, Pre) &&
+	      range_starts_same{Pre, Here}(&vm->ranges[2]) &&
+	      range_ends_same{Pre, Here}(&vm->ranges[2]) &&
+	      range_clients_same{Pre, Here}(&vm->ranges[2]); */
 	/*@ assert pio_same: type != VIOREQ_TYPE_PORTIO ==>
 	      range_table_same{Pre, Here}(&vm->ranges[0]); */
 	/*@ assert mmio_same: type != VIOREQ_TYPE_MMIO ==>
@@ -145,6 +161,21 @@ int32_t vioreq_client_remove_range(struct vioreq_vm *vm, uint32_t client,
 		ret = vioreq_range_table_remove(
 			&vm->ranges[VIOREQ_TYPE_PCICFG], start, end, client);
 	/* As in vioreq_client_add_range: the untouched tables first. */
+	/*@ assert pio_fields: type != VIOREQ_TYPE_PORTIO ==>
+	      vm->ranges[0].count == \at(vm->ranges[0].count, Pre) &&
+	      range_starts_same{Pre, Here}(&vm->ranges[0]) &&
+	      range_ends_same{Pre, Here}(&vm->ranges[0]) &&
+	      range_clients_same{Pre, Here}(&vm->ranges[0]); */
+	/*@ assert mmio_fields: type != VIOREQ_TYPE_MMIO ==>
+	      vm->ranges[1].count == \at(vm->ranges[1].count, Pre) &&
+	      range_starts_same{Pre, Here}(&vm->ranges[1]) &&
+	      range_ends_same{Pre, Here}(&vm->ranges[1]) &&
+	      range_clients_same{Pre, Here}(&vm->ranges[1]); */
+	/*@ assert pci_fields: type != VIOREQ_TYPE_PCICFG ==>
+	      vm->ranges[2].count == \at(vm->ranges[2].count, Pre) &&
+	      range_starts_same{Pre, Here}(&vm->ranges[2]) &&
+	      range_ends_same{Pre, Here}(&vm->ranges[2]) &&
+	      range_clients_same{Pre, Here}(&vm->ranges[2]); */
 	/*@ assert pio_same: type != VIOREQ_TYPE_PORTIO ==>
 	      range_table_same{Pre, Here}(&vm->ranges[0]); */
 	/*@ assert mmio_same: type != VIOREQ_TYPE_MMIO ==>
