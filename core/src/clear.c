@@ -21,16 +21,22 @@
       assigns \nothing;
       ensures kept: vm->slot_owner[v] == \old(vm->slot_owner[v]) &&
         page->slot[v].processed == \old(page->slot[v].processed);
+      ensures not_counted:
+        vm->counters.cleared == \old(vm->counters.cleared);
     behavior other_holder:
       assumes vm->slot_owner[v] != VIOREQ_CLIENT_NONE &&
               vm->slot_owner[v] != vm->default_client;
       assigns \nothing;
       ensures kept: vm->slot_owner[v] == \old(vm->slot_owner[v]) &&
         page->slot[v].processed == \old(page->slot[v].processed);
+      ensures not_counted:
+        vm->counters.cleared == \old(vm->counters.cleared);
     behavior default_holder:
       assumes vm->slot_owner[v] != VIOREQ_CLIENT_NONE &&
               vm->slot_owner[v] == vm->default_client;
       ensures released: slot_released(vm, page, v);
+      ensures counted: counted_once(\old(vm->counters.cleared),
+                                    vm->counters.cleared);
     complete behaviors;
     disjoint behaviors;
  */
@@ -74,14 +80,23 @@ uint32_t vioreq_clear_begin(struct vioreq_vm *vm, struct vioreq_page *page,
 	        vm->slot_owner[w] == \at(vm->slot_owner[w], Pre) &&
 	        page->slot[w].processed == \at(page->slot[w].processed, Pre);
 	    loop invariant events: events_only_set{Pre, Here}(ev);
+	    loop invariant cleared: counted_times(
+	      \at(vm->counters.cleared, Pre), vm->counters.cleared,
+	      default_slots_held{Pre}(vm, v));
 	    loop assigns v, held, vm->slot_owner[0 .. VIOREQ_SLOT_COUNT - 1],
 	                 vm->counters.cleared,
 	                 page->slot[0 .. VIOREQ_SLOT_COUNT - 1],
 	                 ev->notify[0 .. VIOREQ_SLOT_COUNT - 1];
 	    loop variant VIOREQ_SLOT_COUNT - v;
 	 */
-	for (v = 0; v < VIOREQ_SLOT_COUNT; v++)
+	for (v = 0; v < VIOREQ_SLOT_COUNT; v++) {
+		/* Slot v's part of the count, as it was held before. */
+		/*@ assert cleared_step: default_slots_held{Pre}(vm, v + 1) ==
+		      default_slots_held{Pre}(vm, v) +
+		      (vm->slot_owner[v] != VIOREQ_CLIENT_NONE &&
+		       vm->slot_owner[v] == vm->default_client ? 1 : 0); */
 		held += clear_slot(vm, page, v, ev);
+	}
 	return held;
 }
 

@@ -182,6 +182,16 @@ int32_t vioreq_client_remove_range(struct vioreq_vm *vm, uint32_t client,
 	      range_table_same{Pre, Here}(&vm->ranges[1]); */
 	/*@ assert pci_same: type != VIOREQ_TYPE_PCICFG ==>
 	      range_table_same{Pre, Here}(&vm->ranges[2]); */
+	/* The invariant, part by part, as in vioreq_client_add_range. */
+	/*@ assert clients_kept: vm_clients_valid(vm); */
+	/*@ assert default_kept: vm_default_valid(vm); */
+	/*@ assert owners_kept: vm_owners_valid(vm); */
+	/*@ assert pio_valid: range_table_wellformed(&vm->ranges[0]); */
+	/*@ assert mmio_valid: range_table_wellformed(&vm->ranges[1]); */
+	/*@ assert pci_valid: range_table_wellformed(&vm->ranges[2]); */
+	/*@ assert pio_owners: range_owners_active(vm, &vm->ranges[0]); */
+	/*@ assert mmio_owners: range_owners_active(vm, &vm->ranges[1]); */
+	/*@ assert pci_owners: range_owners_active(vm, &vm->ranges[2]); */
 	return ret;
 }
 
@@ -268,6 +278,10 @@ static void client_drop_type(struct vioreq_vm *vm, uint32_t ty,
  */
 static void client_drop_ranges(struct vioreq_vm *vm, uint32_t client)
 {
+	/* The role first: the invariant after the last call then comes
+	 * from that call's contract, not from a write after it. */
+	if (vm->default_client == (int32_t)client)
+		vm->default_client = VIOREQ_CLIENT_NONE;
 	/* After each call, what the earlier ones established is carried
 	 * across it, one table at a time (lemmas in range_table.acsl). */
 	client_drop_type(vm, VIOREQ_TYPE_PORTIO, client);
@@ -292,8 +306,6 @@ static void client_drop_ranges(struct vioreq_vm *vm, uint32_t client)
 	/*@ assert pci_subset: range_table_subset{Here, Pre}(&vm->ranges[2]); */
 	/*@ assert pio_clean: !range_table_has_client(&vm->ranges[0], client); */
 	/*@ assert mmio_clean: !range_table_has_client(&vm->ranges[1], client); */
-	if (vm->default_client == (int32_t)client)
-		vm->default_client = VIOREQ_CLIENT_NONE;
 }
 
 /*
@@ -315,6 +327,8 @@ static void client_drop_ranges(struct vioreq_vm *vm, uint32_t client)
         vm->slot_owner[v] == \old(vm->slot_owner[v]) &&
         page->slot[v].processed == \old(page->slot[v].processed);
     ensures events: events_only_set{Pre, Post}(ev);
+    ensures counted: counted_times(\old(vm->counters.orphaned),
+      vm->counters.orphaned, slots_held{Pre}(vm, client, VIOREQ_SLOT_COUNT));
  */
 static void client_release_slots(struct vioreq_vm *vm,
 				 struct vioreq_page *page, uint32_t client,
@@ -336,6 +350,9 @@ static void client_release_slots(struct vioreq_vm *vm,
 	        vm->slot_owner[w] == \at(vm->slot_owner[w], Pre) &&
 	        page->slot[w].processed == \at(page->slot[w].processed, Pre);
 	    loop invariant events: events_only_set{Pre, Here}(ev);
+	    loop invariant counted: counted_times(
+	      \at(vm->counters.orphaned, Pre), vm->counters.orphaned,
+	      slots_held{Pre}(vm, client, v));
 	    loop assigns v, vm->slot_owner[0 .. VIOREQ_SLOT_COUNT - 1],
 	                 vm->counters.orphaned,
 	                 page->slot[0 .. VIOREQ_SLOT_COUNT - 1],
@@ -356,16 +373,12 @@ int32_t vioreq_client_destroy(struct vioreq_vm *vm, struct vioreq_page *page,
 	if (client >= VIOREQ_CLIENTS_PER_VM ||
 	    vm->client_state[client] != VIOREQ_CLIENT_ACTIVE)
 		return -VIOREQ_ENOENT;
+	/* The slots first: the orphan count is then stated on the holders
+	 * as they were on entry, with no write in between. */
+	client_release_slots(vm, page, client, ev);
 	client_drop_ranges(vm, client);
 	/* Every range left belonged, before, to an active client that is
 	 * not this one; one goal per table. */
-	/*@ assert pio_others:
-	      range_owners_active_but(vm, &vm->ranges[0], client); */
-	/*@ assert mmio_others:
-	      range_owners_active_but(vm, &vm->ranges[1], client); */
-	/*@ assert pci_others:
-	      range_owners_active_but(vm, &vm->ranges[2], client); */
-	client_release_slots(vm, page, client, ev);
 	/*@ assert pio_left:
 	      range_owners_active_but(vm, &vm->ranges[0], client); */
 	/*@ assert mmio_left:

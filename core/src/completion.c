@@ -4,7 +4,7 @@
 
 int32_t vioreq_complete(struct vioreq_vm *vm, struct vioreq_page *page,
 			uint32_t vcpu, uint32_t client, bool *notify)
-	/*@ ghost (uint32_t \ghost *polled) */
+	/*@ ghost (uint32_t \ghost *seen, uint32_t \ghost *polled) */
 {
 	struct vioreq_slot *slot;
 	uint32_t state;
@@ -20,6 +20,7 @@ int32_t vioreq_complete(struct vioreq_vm *vm, struct vioreq_page *page,
 	slot = &page->slot[vcpu];
 	/* Userspace may have rewritten the state: act only on PROCESSING. */
 	state = vioreq_page_load_acquire(&slot->processed);
+	//@ ghost *seen = state;
 	if (state != VIOREQ_STATE_PROCESSING) {
 		if (!vioreq_state_is_known(state))
 			vioreq_counter_add(&vm->counters.bad_state);

@@ -12,9 +12,10 @@
 /*
  * Mark the VM clearing (dispatch then completes PENDING slots itself
  * instead of handing them out), complete every slot the default client
- * holds (with the defined result), and return how many slots other
- * clients still hold: 0 exactly when no slot is held any more, so the clear
- * is over. Every other slot keeps its owner and its state.
+ * holds (with the defined result, each counted once in cleared), and
+ * return how many slots other clients still hold: 0 exactly when no slot
+ * is held any more, so the clear is over. Every other slot keeps its owner
+ * and its state.
  */
 /*@ requires valid: \valid(vm) && \valid(page) && \valid(ev);
     requires apart: \separated(vm, page, ev);
@@ -35,6 +36,8 @@
         vm->slot_owner[v] == \old(vm->slot_owner[v]) &&
         page->slot[v].processed == \old(page->slot[v].processed);
     ensures events: events_only_set{Pre, Post}(ev);
+    ensures counted: counted_times(\old(vm->counters.cleared),
+      vm->counters.cleared, default_slots_held{Pre}(vm, VIOREQ_SLOT_COUNT));
     ensures held_by_others: \result <= VIOREQ_SLOT_COUNT;
     ensures all_released: \result == 0 <==>
       (\forall integer v; 0 <= v < VIOREQ_SLOT_COUNT ==>

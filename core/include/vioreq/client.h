@@ -207,8 +207,8 @@ void vioreq_slot_release_held(struct vioreq_vm *vm, struct vioreq_page *page,
  * Destroy an active client (REQ-CLIENT-004): its ranges go, it stops being
  * the default client, and every slot it holds is completed with the defined
  * result. Every other client keeps its state, its ranges and its slots, and
- * the default client stays unless it is this one. -ENOENT when the client
- * is not active.
+ * the default client stays unless it is this one. Each slot it held counts
+ * once in orphaned. -ENOENT when the client is not active.
  */
 /*@ requires valid: \valid(vm) && \valid(page) && \valid(ev);
     requires apart: \separated(vm, page, ev);
@@ -247,6 +247,8 @@ void vioreq_slot_release_held(struct vioreq_vm *vm, struct vioreq_page *page,
         \old(vm->slot_owner[v]) != client ==>
           vm->slot_owner[v] == \old(vm->slot_owner[v]) &&
           page->slot[v].processed == \old(page->slot[v].processed);
+      ensures orphans_counted: counted_times(\old(vm->counters.orphaned),
+        vm->counters.orphaned, slots_held{Pre}(vm, client, VIOREQ_SLOT_COUNT));
     complete behaviors;
     disjoint behaviors;
  */

@@ -21,19 +21,21 @@
  * state at all); -EPERM for a slot another client holds
  * (REQ-COMPLETE-001/002).
  *
- * The ghost parameter `polled` exists for the proof only (C compilers see
- * a comment): it receives the one value read from completion_polling, so
- * that the contract can say that *notify is decided by that read.
+ * The ghost parameters exist for the proof only (C compilers see a
+ * comment): `seen` receives the one value read from the slot's state and
+ * `polled` the one read from completion_polling, so that the contract can
+ * say that the completion, the bad_state count and *notify are decided by
+ * those reads.
  */
 /*@ requires valid: \valid(vm) && \valid(page) && \valid(notify);
     requires apart: \separated(vm, page, notify);
-    requires ghost_valid: \valid(polled) &&
-                          \separated(polled, vm, page, notify);
+    requires ghost_valid: \valid(seen) && \valid(polled) &&
+                          \separated(seen, polled, vm, page, notify);
     requires wellformed: vm_wellformed(vm);
     assigns vm->slot_owner[0 .. VIOREQ_SLOT_COUNT - 1],
             vm->counters.completed, vm->counters.bad_state,
             page->slot[0 .. VIOREQ_SLOT_COUNT - 1].processed, *notify,
-            *polled;
+            *seen, *polled;
     ensures wellformed: vm_wellformed(vm);
     ensures slots_kept: \forall integer w; 0 <= w < VIOREQ_SLOT_COUNT &&
       w != vcpu ==> page->slot[w].processed == \old(page->slot[w].processed);
@@ -56,25 +58,33 @@
       assumes vcpu < VIOREQ_SLOT_COUNT && client < VIOREQ_CLIENTS_PER_VM;
       assumes vm->slot_owner[vcpu] == client;
       ensures outcome: \result == 0 || \result == -VIOREQ_EINVAL;
+      ensures processing_read: \result == 0 <==>
+        *seen == VIOREQ_STATE_PROCESSING;
       ensures done: \result == 0 ==>
         vm->slot_owner[vcpu] == VIOREQ_CLIENT_NONE &&
         page->slot[vcpu].processed == VIOREQ_STATE_COMPLETE;
       ensures refused: \result != 0 ==>
         vm->slot_owner[vcpu] == client &&
         page->slot[vcpu].processed == \old(page->slot[vcpu].processed) &&
-        vm->counters.completed == \old(vm->counters.completed) &&
         *notify == \old(*notify);
       ensures notify_from_polling: \result == 0 ==>
         (*notify <==> *polled == 0);
       ensures counted: \result == 0 ==>
-        \old(vm->counters.completed) < INT64_MAX ==>
-          vm->counters.completed == \old(vm->counters.completed) + 1;
+        counted_once(\old(vm->counters.completed),
+                     vm->counters.completed) &&
+        vm->counters.bad_state == \old(vm->counters.bad_state);
+      ensures counted_refused: \result != 0 ==>
+        vm->counters.completed == \old(vm->counters.completed) &&
+        (vioreq_state_known(*seen) ?
+           vm->counters.bad_state == \old(vm->counters.bad_state) :
+           counted_once(\old(vm->counters.bad_state),
+                        vm->counters.bad_state));
       ensures others_kept: vm_other_owners_kept{Pre, Post}(vm, vcpu);
     complete behaviors;
     disjoint behaviors;
  */
 int32_t vioreq_complete(struct vioreq_vm *vm, struct vioreq_page *page,
 			uint32_t vcpu, uint32_t client, bool *notify)
-	/*@ ghost (uint32_t \ghost *polled) */;
+	/*@ ghost (uint32_t \ghost *seen, uint32_t \ghost *polled) */;
 
 #endif /* VIOREQ_COMPLETION_H */
