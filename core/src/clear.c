@@ -14,6 +14,9 @@
             ev->notify[v];
     ensures wellformed: vm_wellformed(vm);
     ensures others_kept: vm_other_owners_kept{Pre, Post}(vm, v);
+    ensures others_released: \forall integer w;
+      0 <= w < VIOREQ_SLOT_COUNT && w != v ==>
+        slot_released{Pre}(vm, page, w) ==> slot_released(vm, page, w);
     ensures held: \result == (vm->slot_owner[v] != VIOREQ_CLIENT_NONE ? 1 : 0);
     ensures events: events_only_set{Pre, Post}(ev);
     behavior free:
