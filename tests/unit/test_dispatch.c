@@ -380,6 +380,35 @@ static void test_counter_saturates(void **state)
 	assert_true(c == 1);
 }
 
+/* A count of several slots stops at the maximum, as one count does. */
+static void test_slot_counts_saturate(void **state)
+{
+	struct fixture *f = *state;
+	struct vioreq_events ev;
+
+	trap(f, 0, VIOREQ_TYPE_PORTIO, VIOREQ_DIR_READ, 0x3F8, 1, 0, 0);
+	trap(f, 1, VIOREQ_TYPE_PORTIO, VIOREQ_DIR_READ, 0x3F9, 1, 0, 0);
+	trap(f, 2, VIOREQ_TYPE_PORTIO, VIOREQ_DIR_READ, 0x60, 1, 0, 0);
+	trap(f, 3, VIOREQ_TYPE_PORTIO, VIOREQ_DIR_READ, 0x61, 1, 0, 0);
+	assert_int_equal(dispatch(f), 4);
+	memset(&ev, 0, sizeof(ev));
+	f->vm->counters.orphaned = INT64_MAX - 1;
+	assert_int_equal(vioreq_client_destroy(f->vm, f->page, f->uart, &ev), 0);
+	assert_true(f->vm->counters.orphaned == INT64_MAX);
+	f->vm->counters.cleared = INT64_MAX - 1;
+	assert_int_equal(vioreq_clear_begin(f->vm, f->page, &ev), 0);
+	assert_true(f->vm->counters.cleared == INT64_MAX);
+	assert_int_equal(f->page->slot[3].processed, VIOREQ_STATE_COMPLETE);
+	/* Below the maximum, one per slot. */
+	vioreq_clear_end(f->vm);
+	f->vm->counters.cleared = 5;
+	trap(f, 2, VIOREQ_TYPE_PORTIO, VIOREQ_DIR_READ, 0x60, 1, 0, 0);
+	trap(f, 3, VIOREQ_TYPE_PORTIO, VIOREQ_DIR_READ, 0x61, 1, 0, 0);
+	assert_int_equal(dispatch(f), 2);
+	assert_int_equal(vioreq_clear_begin(f->vm, f->page, &ev), 0);
+	assert_true(f->vm->counters.cleared == 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -402,6 +431,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_route_address_edges, setup,
 						teardown),
 		cmocka_unit_test(test_counter_saturates),
+		cmocka_unit_test_setup_teardown(test_slot_counts_saturate, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
