@@ -20,6 +20,9 @@ Usage (from anywhere):
   proofs/run_wp.py --function vioreq_range_table_add
   proofs/run_wp.py --check               # also compare with summary.json
   proofs/run_wp.py --write-summary       # refresh proofs/summary.json
+  proofs/run_wp.py --cache offline --use-record   # what CI runs
+  proofs/run_wp.py --cache offline --write-record # refresh the record
+  proofs/run_wp.py --record-status       # is the record current?
 """
 import argparse
 import json
@@ -29,6 +32,8 @@ import shutil
 import subprocess
 import sys
 import time
+
+import replay_record
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROOFS = os.path.join(ROOT, "proofs")
@@ -487,7 +492,26 @@ def main():
                     help="compare the counts with proofs/summary.json")
     ap.add_argument("--write-summary", action="store_true",
                     help="write proofs/summary.json from this run")
+    ap.add_argument("--use-record", action="store_true",
+                    help="full offline replay only: when every input "
+                    "matches proofs/replay-record.json, take the verdicts "
+                    "from it instead of running Frama-C")
+    ap.add_argument("--write-record", action="store_true",
+                    help="full offline replay only: when it passes, write "
+                    "its verdicts and the digest of its inputs to "
+                    "proofs/replay-record.json")
+    ap.add_argument("--record-status", action="store_true",
+                    help="only say whether proofs/replay-record.json "
+                    "matches the inputs (exit 1 when it does not)")
     args = ap.parse_args()
+    if args.record_status:
+        return record_status()
+    full_replay = (args.cache == "offline" and not args.function and
+                   not args.file and not args.timeout and not args.no_smoke)
+    if (args.use_record or args.write_record) and not full_replay:
+        ap.error("--use-record and --write-record need a full offline "
+                 "replay: --cache offline, and no --function, --file, "
+                 "--timeout or --no-smoke")
 
     out_dir = os.path.abspath(args.out)
     os.makedirs(out_dir, exist_ok=True)
@@ -522,20 +546,34 @@ def main():
 
     extra = [] if args.no_smoke else SMOKE_FLAGS + [
         "-wp-smoke-timeout", str(SMOKE_TIMEOUT)]
-    report, log, secs = run_wp(sources, args.function, args.cache, out_dir,
-                               extra, "wp", args.jobs)
+    inputs = replay_record.fingerprint(ROOT) if full_replay else None
+    recorded = replay_record.load(ROOT) if args.use_record else None
+    from_record = None
+    if args.use_record:
+        from_record = replayed_from_record(recorded, inputs, out_dir)
+    if from_record:
+        report, log, secs = from_record
+    else:
+        report, log, secs = run_wp(sources, args.function, args.cache,
+                                   out_dir, extra, "wp", args.jobs)
     summary = summarize(report)
     summary_path = os.path.join(out_dir, "summary.json")
     with open(summary_path, "w") as f:
         json.dump(summary, f, indent=2, sort_keys=True)
         f.write("\n")
+    run = {"seconds": round(secs, 1), "cache": args.cache,
+           "jobs": args.jobs, "smoke": not args.no_smoke,
+           "functions": args.function,
+           "finished": time.strftime("%Y-%m-%d %H:%M:%S UTC",
+                                     time.gmtime())}
+    if from_record:
+        # The verdicts are those of the recorded replay: say so, with its
+        # own time and date, and when its inputs were found unchanged.
+        run = dict(recorded["replay"], checked=run["finished"],
+                   record=inputs["all"])
     with open(os.path.join(out_dir, "run.json"), "w") as f:
         # How this run was made, for the auditor's report.
-        json.dump({"seconds": round(secs, 1), "cache": args.cache,
-                   "jobs": args.jobs, "smoke": not args.no_smoke,
-                   "functions": args.function,
-                   "finished": time.strftime("%Y-%m-%d %H:%M:%S UTC",
-                                             time.gmtime())}, f, indent=2)
+        json.dump(run, f, indent=2)
         f.write("\n")
     width = max([len(n) for n in summary["functions"]] + [8])
     for name, s in summary["functions"].items():
@@ -587,8 +625,68 @@ def main():
             print(f"NEW (not in proofs/summary.json yet): {n} "
                   f"{summary['functions'][n]}")
         failed |= bool(lost)
+    if args.write_record and not failed:
+        write_record(inputs, report, summary, run, from_record)
+    elif args.write_record:
+        print("replay record not written: the replay failed")
     print("proofs: FAILED" if failed else "proofs: OK")
     return 1 if failed else 0
+
+
+# ------------------------------------------------------- replay record
+def replayed_from_record(recorded, inputs, out_dir):
+    """(report, log, seconds) from proofs/replay-record.json when every
+    input matches it, else None (and the caller runs the replay)."""
+    changed = replay_record.changed_inputs(recorded, inputs)
+    if changed:
+        print("replay record: does not match (" + ", ".join(changed) +
+              " changed since it was written); running the full replay",
+              flush=True)
+        return None
+    started = time.monotonic()
+    remove_stale_reports(out_dir, "wp")
+    report = replay_record.expand_goals(recorded["goals"])
+    with open(os.path.join(out_dir, "wp0.json"), "w") as f:
+        json.dump(report, f)
+    rep = recorded["replay"]
+    print(f"replay record: core/, proofs/wp-cache/, run_wp.py, the tools "
+          f"and their environment are those of the offline replay of "
+          f"{rep['finished']} ({rep['seconds']} s), sha256 "
+          f"{inputs['all'][:16]}; its verdicts are checked below, Frama-C "
+          f"is not run (drop --use-record to run it)", flush=True)
+    return report, "", time.monotonic() - started
+
+
+def write_record(inputs, report, summary, run, from_record):
+    if from_record:
+        print("replay record: already current, not rewritten")
+        return
+    after = replay_record.fingerprint(ROOT)
+    moved = [k for k in inputs if k != "all" and inputs[k] != after[k]]
+    if moved:
+        print("replay record not written: " + ", ".join(moved) +
+              " changed while the replay ran")
+        return
+    replay_record.save(ROOT, replay_record.make(inputs, report, summary,
+                                                run))
+    print(f"wrote {replay_record.RECORD} (sha256 {inputs['all'][:16]})")
+
+
+def record_status():
+    recorded = replay_record.load(ROOT)
+    changed = replay_record.changed_inputs(
+        recorded, replay_record.fingerprint(ROOT))
+    if changed:
+        print("replay record: stale, " + ", ".join(changed) + " changed. "
+              "CI then replays every goal (85 s instead of 1 s). After the "
+              "proofs pass, refresh it: cmake --build build --target "
+              "proofs-record (or proofs/run_wp.py --cache offline --jobs 4 "
+              "--check --write-record), and commit " + replay_record.RECORD)
+        return 1
+    print(f"replay record: current (sha256 "
+          f"{recorded['fingerprint']['all'][:16]}, replay of "
+          f"{recorded['replay']['finished']})")
+    return 0
 
 
 if __name__ == "__main__":

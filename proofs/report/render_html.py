@@ -4,6 +4,8 @@ style and state diagram, no scripts, no external resources)."""
 import html
 import re
 
+import render_markdown
+
 STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2em auto;
        max-width: 72em; padding: 0 1em; color: #1d1d1f; }
@@ -242,7 +244,8 @@ def render(data, assumptions_md, svg):
         f"<li>Proof run: cache <code>{esc(run.get('cache', '?'))}</code>, "
         f"{esc(run.get('seconds', '?'))} s wall time, "
         f"{esc(run.get('jobs', '?'))} Frama-C process(es), finished "
-        f"{esc(run.get('finished', '?'))}.</li>",
+        f"{esc(run.get('finished', '?'))}."
+        f"{esc(render_markdown.record_note(run).replace('`', ''))}</li>",
         f"<li>Tests: verdicts from the last ctest run "
         f"({esc(data['tests_log_time'] or 'none found')}).</li>",
         "<li>Tools: " + "; ".join(f"{esc(k)}: {esc(v)}"

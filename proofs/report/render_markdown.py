@@ -90,6 +90,16 @@ def _mutation(m):
                   "`tests/mutation/equivalent.md`.", ""]
 
 
+def record_note(run):
+    """How the verdicts were obtained when they came from the record."""
+    if not run.get("record"):
+        return ""
+    return (f" The verdicts are those of that replay, read from "
+            f"`proofs/replay-record.json`: on {run.get('checked', '?')} "
+            f"every input of it (core/, the prover cache, the flags, the "
+            f"tools) was found unchanged, sha256 `{run['record'][:16]}`.")
+
+
 def render(data, assumptions_md):
     t = data["totals"]
     run = data["proof_run"]
@@ -106,7 +116,7 @@ def render(data, assumptions_md):
             f"- Proof run: cache `{run.get('cache', '?')}`, "
             f"{run.get('seconds', '?')} s wall time, "
             f"{run.get('jobs', '?')} Frama-C process(es), finished "
-            f"{run.get('finished', '?')}.",
+            f"{run.get('finished', '?')}." + record_note(run),
             f"- Tests: verdicts from the last ctest run "
             f"({data['tests_log_time'] or 'none found'}).",
             "- Tools: " + "; ".join(f"{k}: {v}"

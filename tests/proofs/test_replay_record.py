@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Unit tests of proofs/replay_record.py (no Frama-C needed).
+
+The record lets CI skip the 85 s replay when nothing the replay reads has
+changed, so the one thing it must never do is match inputs that differ:
+each test below changes one input of a synthetic tree and expects the
+digest to move, and names the input it moved. The verdicts it stores must
+read back as the same verdicts, failures included, since run_wp.py checks
+them exactly as it checks a replay's report.
+"""
+import json
+import os
+import shutil
+import sys
+import tempfile
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "proofs"))
+import replay_record  # noqa: E402
+import run_wp  # noqa: E402
+
+TOOLS = {"frama-c": "25.0", "why3": "Why3 platform, version 1.5.1",
+         "provers": "CVC4 1.8\nZ3 4.8.12"}
+
+
+def write(root, rel, text):
+    path = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+class Fingerprint(unittest.TestCase):
+    def setUp(self):
+        self.root = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.root)
+        write(self.root, "core/src/slot.c", "int f(void) { return 0; }\n")
+        write(self.root, "core/logic/vm.acsl", "/*@ predicate p = \\true; */")
+        write(self.root, "proofs/wp-cache/ab12.json", '{"result": "valid"}')
+        write(self.root, "proofs/run_wp.py", "FLAGS = ['-wp-rte']\n")
+        self.base = self.fp()
+
+    def fp(self, tools=TOOLS, env=None):
+        return replay_record.fingerprint(self.root, tools=tools,
+                                         env=env or {})
+
+    def assertMoved(self, name, fp=None):
+        fp = fp or self.fp()
+        self.assertNotEqual(fp["all"], self.base["all"])
+        self.assertEqual(replay_record.changed_inputs(
+            {"format": replay_record.FORMAT, "fingerprint": self.base}, fp),
+            [name])
+
+    def test_same_tree_same_digest(self):
+        self.assertEqual(self.fp(), self.base)
+        self.assertEqual(replay_record.changed_inputs(
+            {"format": replay_record.FORMAT, "fingerprint": self.base},
+            self.fp()), [])
+
+    def test_one_byte_of_core(self):
+        write(self.root, "core/src/slot.c", "int f(void) { return 1; }\n")
+        self.assertMoved("core")
+
+    def test_logic_file(self):
+        write(self.root, "core/logic/vm.acsl", "/*@ predicate p = \\false; */")
+        self.assertMoved("core")
+
+    def test_file_added_to_core(self):
+        write(self.root, "core/include/vioreq/new.h", "")
+        self.assertMoved("core")
+
+    def test_file_renamed_same_content(self):
+        os.rename(os.path.join(self.root, "core/src/slot.c"),
+                  os.path.join(self.root, "core/src/slot2.c"))
+        self.assertMoved("core")
+
+    def test_cache_entry_added(self):
+        write(self.root, "proofs/wp-cache/cd34.json", '{"result": "valid"}')
+        self.assertMoved("cache")
+
+    def test_cache_entry_edited(self):
+        write(self.root, "proofs/wp-cache/ab12.json", '{"result": "timeout"}')
+        self.assertMoved("cache")
+
+    def test_cache_entry_removed(self):
+        os.remove(os.path.join(self.root, "proofs/wp-cache/ab12.json"))
+        self.assertMoved("cache")
+
+    def test_flags(self):
+        write(self.root, "proofs/run_wp.py", "FLAGS = []\n")
+        self.assertMoved("run_wp")
+
+    def test_tool_version(self):
+        self.assertMoved("tools", self.fp(tools=dict(TOOLS, why3="1.6.0")))
+
+    def test_prover_set(self):
+        self.assertMoved("tools", self.fp(
+            tools=dict(TOOLS, provers=TOOLS["provers"] + "\nAlt-Ergo 2.4")))
+
+    def test_missing_tool(self):
+        self.assertMoved("tools", self.fp(
+            tools=dict(TOOLS, **{"frama-c": "missing"})))
+
+    def test_frama_c_environment(self):
+        self.assertMoved("environment",
+                         self.fp(env={"FRAMAC_SHARE": "/opt/share"}))
+        self.assertMoved("environment",
+                         self.fp(env={"WHY3CONFIG": "/tmp/why3.conf"}))
+
+    def test_environment_that_run_wp_removes(self):
+        self.assertEqual(self.fp(env={"FRAMAC_WP_CACHE": "none",
+                                      "HOME": "/x"})["all"],
+                         self.base["all"])
+
+    def test_missing_or_other_record(self):
+        self.assertEqual(replay_record.changed_inputs(None, self.base),
+                         ["record (missing or unreadable)"])
+        self.assertEqual(replay_record.changed_inputs(
+            {"format": 0, "fingerprint": self.base}, self.base), ["format"])
+
+    def test_edited_overall_digest(self):
+        forged = dict(self.base, all="0" * 64)
+        self.assertEqual(replay_record.changed_inputs(
+            {"format": replay_record.FORMAT, "fingerprint": forged},
+            self.base), ["fingerprint"])
+
+
+# A report as WP writes it: a goal in two parts (Qed and CVC4), a goal one
+# part of which failed, two smoke tests (one passed, one refuted), and one
+# smoke test no prover answered.
+REPORT = {"wp:functions": {
+    "f": {
+        "wp:section": {"wp:main": {"total": 3, "valid": 2}},
+        "f_ensures_ok": {"qed": {"total": 2, "valid": 1},
+                         "CVC4:1.8": {"total": 1, "valid": 1},
+                         "wp:main": {"total": 2, "valid": 2}},
+        "f_assert_bad": {"qed": {"total": 1, "valid": 0},
+                         "Z3:4.8.12": {"total": 1, "valid": 0},
+                         "wp:main": {"total": 1, "valid": 0}},
+        "f_wp_smoke_default_requires": {
+            "CVC4:1.8": {"total": 1, "valid": 1},
+            "Z3:4.8.12": {"total": 1, "valid": 1},
+            "wp:main": {"total": 1, "valid": 1}},
+        "f_wp_smoke_dead_code_s3": {
+            "Z3:4.8.12": {"total": 1, "valid": 0},
+            "CVC4:1.8": {"total": 1, "valid": 0},
+            "wp:main": {"total": 1, "valid": 0}},
+        "f_wp_smoke_dead_loop_s9": {"wp:main": {"total": 1, "valid": 0}},
+    },
+    "lemmas": {"lemma_l": {"Z3:4.8.12": {"total": 1, "valid": 1},
+                           "wp:main": {"total": 1, "valid": 1}}},
+}}
+
+
+class Verdicts(unittest.TestCase):
+    def setUp(self):
+        self.back = replay_record.expand_goals(
+            json.loads(json.dumps(replay_record.compact_goals(REPORT))))
+
+    def test_counts_read_back(self):
+        self.assertEqual(run_wp.summarize(self.back),
+                         run_wp.summarize(REPORT))
+
+    def test_unproved_goal_reads_back(self):
+        self.assertEqual(run_wp.unproved_goals(self.back), ["f_assert_bad"])
+
+    def test_smoke_verdicts_read_back(self):
+        # The refuted test and the unanswered one stay what they were: a
+        # record of a failed replay could never pass the checks.
+        self.assertEqual(run_wp.smoke_goals(self.back),
+                         run_wp.smoke_goals(REPORT))
+        self.assertEqual(run_wp.smoke_goals(self.back),
+                         (3, ["f_wp_smoke_dead_loop_s9"],
+                          ["f_wp_smoke_dead_code_s3"]))
+
+    def test_prover_that_proved_reads_back(self):
+        goal = self.back["wp:functions"]["f"]["f_ensures_ok"]
+        self.assertEqual({p for p, v in goal.items() if v["valid"]},
+                         {"qed", "CVC4:1.8", "wp:main"})
+
+    def test_file_round_trip(self):
+        record = replay_record.make({"all": "x"}, REPORT,
+                                    run_wp.summarize(REPORT),
+                                    {"seconds": 1.0})
+        self.assertEqual(json.loads(replay_record.dumps(record)), record)
+
+
+class CommittedRecord(unittest.TestCase):
+    """The committed record against the committed summary (the digest
+    itself needs the tools: the proofs.record test checks it)."""
+
+    def test_record_agrees_with_summary(self):
+        record = replay_record.load(ROOT)
+        self.assertIsNotNone(record, replay_record.RECORD)
+        with open(run_wp.SUMMARY) as f:
+            committed = json.load(f)
+        back = replay_record.expand_goals(record["goals"])
+        self.assertEqual(run_wp.summarize(back), committed)
+        self.assertEqual(record["summary"], committed)
+        self.assertEqual(run_wp.unproved_goals(back), [])
+        count, silent, refuted = run_wp.smoke_goals(back)
+        self.assertGreater(count, 0)
+        self.assertEqual((silent, refuted), ([], []))
+
+
+if __name__ == "__main__":
+    unittest.main()
