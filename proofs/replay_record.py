@@ -34,9 +34,20 @@ ENV_IGNORED = ("FRAMAC_WP_CACHE", "FRAMAC_WP_CACHEDIR")
 TOOL_COMMANDS = {
     "frama-c": ["frama-c", "-version"],
     "why3": ["why3", "--version"],
-    # The provers Why3 resolves `cvc4` and `z3` to, with their versions.
+    # The provers Why3 resolves `cvc4` and `z3` to, with their versions
+    # (see PROVERS).
     "provers": ["why3", "config", "list-provers"],
 }
+# The provers of `-wp-prover` in run_wp.py. Of Why3's list, only their
+# default variants count ("Z3 4.8.12", not "Z3 4.8.12 (noBV)"): another
+# prover installed next to them changes no goal and no verdict.
+PROVERS = ("cvc4", "z3")
+
+
+def prover_lines(text):
+    return "\n".join(line for line in text.splitlines()
+                     if line.split(" ")[0].lower() in PROVERS
+                     and "(" not in line)
 
 
 def _hash_file(h, root, rel):
@@ -72,6 +83,8 @@ def tool_versions(run=subprocess.run):
         try:
             p = run(cmd, capture_output=True, text=True, timeout=60)
             out[name] = (p.stdout + p.stderr).strip()
+            if name == "provers":
+                out[name] = prover_lines(out[name])
         except (OSError, subprocess.TimeoutExpired):
             out[name] = "missing"
     return out

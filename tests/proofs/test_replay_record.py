@@ -100,6 +100,19 @@ class Fingerprint(unittest.TestCase):
         self.assertMoved("tools", self.fp(
             tools=dict(TOOLS, provers=TOOLS["provers"] + "\nAlt-Ergo 2.4")))
 
+    def test_prover_lines(self):
+        listed = ("Alt-Ergo 2.4.2\nCVC4 1.8\nCVC4 1.8 (strings)\n"
+                  "Z3 4.8.12\nZ3 4.8.12 (noBV)\n")
+        self.assertEqual(replay_record.prover_lines(listed),
+                         "CVC4 1.8\nZ3 4.8.12")
+        self.assertEqual(replay_record.prover_lines("Z3 4.8.12\n"),
+                         "Z3 4.8.12")
+
+    def test_provers_are_those_run_wp_uses(self):
+        flags = run_wp.WP_FLAGS
+        used = flags[flags.index("-wp-prover") + 1].split(",")
+        self.assertEqual(sorted(used), sorted(replay_record.PROVERS))
+
     def test_missing_tool(self):
         self.assertMoved("tools", self.fp(
             tools=dict(TOOLS, **{"frama-c": "missing"})))
