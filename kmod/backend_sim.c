@@ -752,6 +752,26 @@ static long sim_testdev(void __user *uarg, bool attach)
 	return ret;
 }
 
+static long sim_testdev_gate(void __user *uarg)
+{
+	struct vioreq_sim_testdev_gate g;
+	struct hsm_vm *vm;
+	long ret;
+
+	if (copy_from_user(&g, uarg, sizeof(g)))
+		return -EFAULT;
+	if (g.reserved0)
+		return -EINVAL;
+	vm = hsm_vm_find(g.vmid);
+	if (!vm)
+		return -ENOENT;
+	ret = vioreq_testdev_gate(vm, g.id, g.open, &g.entered);
+	hsm_vm_put(vm);
+	if (!ret && copy_to_user(uarg, &g, sizeof(g)))
+		ret = -EFAULT;
+	return ret;
+}
+
 static long sim_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
@@ -776,6 +796,8 @@ static long sim_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 		return sim_testdev(uarg, true);
 	case VIOREQ_SIM_TESTDEV_DETACH:
 		return sim_testdev(uarg, false);
+	case VIOREQ_SIM_TESTDEV_GATE:
+		return sim_testdev_gate(uarg);
 	default:
 		return -ENOTTY;
 	}

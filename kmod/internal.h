@@ -279,5 +279,6 @@ void hsm_irqfd_vm_release(struct hsm_vm *vm);
 int vioreq_testdev_attach(struct hsm_vm *vm, u32 type, u64 start, u64 end,
 			  u32 flags, u32 *id);
 int vioreq_testdev_detach(struct hsm_vm *vm, u32 id);
+int vioreq_testdev_gate(struct hsm_vm *vm, u32 id, u32 open, u32 *entered);
 
 #endif /* VIOREQ_KMOD_INTERNAL_H */

@@ -8,20 +8,45 @@
  */
 #define pr_fmt(fmt) "vioreq: " fmt
 
+#include <linux/atomic.h>
 #include <linux/err.h>
+#include <linux/jiffies.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/wait.h>
 
 #include "uapi/vioreq_sim.h"
 #include "internal.h"
 
 #define TESTDEV_MEM_SIZE	4096u
+/* How long a gated handler waits for its gate: a test that never opens it
+ * gets its requests late, not a worker stuck for good. */
+#define TESTDEV_GATE_TIMEOUT	(10 * HZ)
 
 struct testdev {
 	u64 start;
 	bool hold;
 	bool early;
+	bool gated;
+	bool gate_open;			/* set once, never cleared */
+	atomic_t gate_entered;
+	wait_queue_head_t gate_wq;
 	u8 mem[TESTDEV_MEM_SIZE];
 };
+
+/* A gated device's handler waits here, called without vm->lock. */
+static void testdev_gate_wait(struct testdev *td)
+{
+	atomic_inc(&td->gate_entered);
+	wait_event_timeout(td->gate_wq, READ_ONCE(td->gate_open),
+			   TESTDEV_GATE_TIMEOUT);
+}
+
+static void testdev_gate_open(struct testdev *td)
+{
+	WRITE_ONCE(td->gate_open, true);
+	wake_up_all(&td->gate_wq);
+}
 
 static int testdev_handle(struct hsm_client *client, struct hsm_kreq *req,
 			  void *priv)
@@ -31,6 +56,8 @@ static int testdev_handle(struct hsm_client *client, struct hsm_kreq *req,
 	u64 value = 0;
 	u32 k;
 
+	if (td->gated)
+		testdev_gate_wait(td);
 	if (td->hold)
 		return HSM_KREQ_HOLD;
 	/* req is the core's decode: size is 1, 2, 4 or 8. */
@@ -75,6 +102,9 @@ int vioreq_testdev_attach(struct hsm_vm *vm, u32 type, u64 start, u64 end,
 	td->start = start;
 	td->hold = flags & VIOREQ_SIM_TESTDEV_HOLD;
 	td->early = flags & VIOREQ_SIM_TESTDEV_EARLY;
+	td->gated = flags & VIOREQ_SIM_TESTDEV_GATED;
+	atomic_set(&td->gate_entered, 0);
+	init_waitqueue_head(&td->gate_wq);
 	for (i = 0; i < TESTDEV_MEM_SIZE; i++)
 		td->mem[i] = (u8)i;
 
@@ -92,17 +122,50 @@ int vioreq_testdev_attach(struct hsm_vm *vm, u32 type, u64 start, u64 end,
 	return ret;
 }
 
-int vioreq_testdev_detach(struct hsm_vm *vm, u32 id)
+/* The test device with client id @id, referenced; NULL if there is none. */
+static struct hsm_client *testdev_get(struct hsm_vm *vm, u32 id)
 {
 	struct hsm_client *c = hsm_client_get_by_id(vm, id);
 
+	if (c && c->handler != testdev_handle) {
+		hsm_client_put(c);
+		return NULL;
+	}
+	return c;
+}
+
+int vioreq_testdev_detach(struct hsm_vm *vm, u32 id)
+{
+	struct hsm_client *c = testdev_get(vm, id);
+
 	if (!c)
 		return -ENOENT;
-	if (c->handler != testdev_handle) {
-		hsm_client_put(c);
-		return -ENOENT;
-	}
+	/* A handler waiting at the gate returns before the client goes. */
+	testdev_gate_open(c->priv);
 	hsm_kclient_destroy(c);
 	hsm_client_put(c);
 	return 0;
+}
+
+int vioreq_testdev_gate(struct hsm_vm *vm, u32 id, u32 open, u32 *entered)
+{
+	struct hsm_client *c;
+	struct testdev *td;
+	int ret = 0;
+
+	if (open > 1)
+		return -EINVAL;
+	c = testdev_get(vm, id);
+	if (!c)
+		return -ENOENT;
+	td = c->priv;
+	if (!td->gated) {
+		ret = -EINVAL;
+	} else {
+		if (open)
+			testdev_gate_open(td);
+		*entered = (u32)atomic_read(&td->gate_entered);
+	}
+	hsm_client_put(c);
+	return ret;
 }

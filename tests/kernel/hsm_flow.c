@@ -435,6 +435,71 @@ static void testdev_routing(void)
 	flow_teardown(&f, &a);
 }
 
+static uint32_t held_mask(int sim, uint16_t vmid)
+{
+	struct vioreq_sim_stats st;
+
+	sim_stats(sim, vmid, &st);
+	return st.held_mask;
+}
+
+/*
+ * An in-kernel client decodes each request again when its work runs, and
+ * hands its handler only a request still in its ranges: userspace may have
+ * rewritten the slot since dispatch. Slots 1 and 2 are dispatched to the
+ * test device while its handler waits at the gate with slot 0; then the
+ * page moves slot 1 outside the device and gives slot 2 an illegal size.
+ * Both are completed with all ones without reaching the handler (the
+ * write of slot 2 never lands in the device's memory), and slot 0
+ * completes with the device's answer.
+ */
+static void kclient_reroute(void)
+{
+	struct vioreq_sim_wait w;
+	struct flow f;
+	uint16_t vmid;
+	uint32_t id;
+
+	flow_setup(&f);
+	vmid = f.vm.vmid;
+	KT_OK(sim_testdev_attach(f.sim, vmid, ACRN_IOREQ_TYPE_PORTIO,
+				 TESTDEV_PIO_START, TESTDEV_PIO_END,
+				 VIOREQ_SIM_TESTDEV_GATED, &id));
+	KT_OK(sim_inject_pio(f.sim, vmid, 0, ACRN_IOREQ_DIR_READ,
+			     TESTDEV_PIO_START + 4, 4, 0, 0));
+	if (!KT_WAIT_FOR(sim_testdev_gate(f.sim, vmid, id, 0) == 1, KT_LONG_MS))
+		KT_FAIL("the handler did not reach the gate");
+	KT_OK(sim_inject_pio(f.sim, vmid, 1, ACRN_IOREQ_DIR_READ,
+			     TESTDEV_PIO_START + 8, 4, 0, 0));
+	KT_OK(sim_inject_pio(f.sim, vmid, 2, ACRN_IOREQ_DIR_WRITE,
+			     TESTDEV_PIO_START + 0x10, 4, 0xdeadbeef, 0));
+	if (!KT_WAIT_FOR(held_mask(f.sim, vmid) == 0x7u, KT_LONG_MS))
+		KT_FAIL("slots 1 and 2 not dispatched to the device (held 0x%x)",
+			held_mask(f.sim, vmid));
+	f.vm.page->req_slot[1].reqs.pio_request.address = TESTDEV_PIO_END + 1;
+	f.vm.page->req_slot[2].reqs.pio_request.size = 3;
+	KT_EQ(sim_testdev_gate(f.sim, vmid, id, 1), 1);
+
+	KT_OK(sim_wait(f.sim, vmid, 0, KT_LONG_MS, 0, &w));
+	KT_EQ(w.value & 0xffffffffu, 0x07060504u);
+	KT_OK(sim_wait(f.sim, vmid, 1, KT_LONG_MS, 0, &w));
+	if (!is_all_ones(w.value, 4))
+		KT_FAIL("moved read completed with 0x%llx, not all ones",
+			(unsigned long long)w.value);
+	KT_OK(sim_wait(f.sim, vmid, 2, KT_LONG_MS, 0, &w));
+	KT_EQ(held_mask(f.sim, vmid), 0);
+	/* Only slot 0 reached the handler, and the device's bytes 0x10..0x13
+	 * are still their initial values. */
+	KT_EQ(sim_testdev_gate(f.sim, vmid, id, 0), 1);
+	KT_OK(sim_inject_pio(f.sim, vmid, 3, ACRN_IOREQ_DIR_READ,
+			     TESTDEV_PIO_START + 0x10, 4, 0, 0));
+	KT_OK(sim_wait(f.sim, vmid, 3, KT_LONG_MS, 0, &w));
+	KT_EQ(w.value & 0xffffffffu, 0x13121110u);
+	KT_EQ(sim_testdev_gate(f.sim, vmid, id, 0), 2);
+	KT_OK(sim_testdev_detach(f.sim, vmid, id));
+	flow_teardown(&f, NULL);
+}
+
 static void range_end_before_start(void)
 {
 	struct flow f;
@@ -488,6 +553,7 @@ static void range_overlap(void)
 /* Bad type, flags, VM or client id: refused, nothing created. */
 static void testdev_bad_args(void)
 {
+	struct vioreq_sim_testdev_gate g;
 	struct vioreq_sim_testdev t;
 	struct vioreq_sim_stats st;
 	struct flow f;
@@ -509,8 +575,24 @@ static void testdev_bad_args(void)
 	KT_ERRNO(sim_testdev_detach(f.sim, f.vm.vmid, 1000000), ENOENT);
 	KT_OK(sim_testdev_attach(f.sim, f.vm.vmid, ACRN_IOREQ_TYPE_PORTIO,
 				 0x100, 0x1ff, 0, &id));
+	/* The gate of a device that has none, of no device, of the default
+	 * client (id 0: not a test device), and an open that is not 0 or 1. */
+	KT_ERRNO(sim_testdev_gate(f.sim, f.vm.vmid, id, 1), EINVAL);
+	KT_ERRNO(sim_testdev_gate(f.sim, f.vm.vmid, 63, 0), ENOENT);
+	KT_ERRNO(sim_testdev_gate(f.sim, f.vm.vmid, 0, 0), ENOENT);
 	KT_OK(sim_testdev_detach(f.sim, f.vm.vmid, id));
 	KT_ERRNO(sim_testdev_detach(f.sim, f.vm.vmid, id), ENOENT);
+	KT_OK(sim_testdev_attach(f.sim, f.vm.vmid, ACRN_IOREQ_TYPE_PORTIO,
+				 0x100, 0x1ff, VIOREQ_SIM_TESTDEV_GATED, &id));
+	KT_EQ(sim_testdev_gate(f.sim, f.vm.vmid, id, 0), 0);
+	KT_ERRNO(sim_testdev_gate(f.sim, f.vm.vmid, id, 2), EINVAL);
+	KT_ERRNO(sim_testdev_gate(f.sim, f.vm.vmid, 0xffffffffu, 0), ENOENT);
+	memset(&g, 0, sizeof(g));
+	g.vmid = f.vm.vmid;
+	g.reserved0 = 1;
+	g.id = id;
+	KT_ERRNO(ioctl(f.sim, VIOREQ_SIM_TESTDEV_GATE, &g), EINVAL);
+	KT_OK(sim_testdev_detach(f.sim, f.vm.vmid, id));
 	sim_stats(f.sim, f.vm.vmid, &st);
 	KT_EQ(st.clients, 1);
 	/* A VM that does not exist (any more). */
@@ -521,6 +603,7 @@ static void testdev_bad_args(void)
 	KT_ERRNO(sim_testdev_attach(f.sim, gone, ACRN_IOREQ_TYPE_PORTIO,
 				    0x100, 0x1ff, 0, NULL), ENOENT);
 	KT_ERRNO(sim_testdev_detach(f.sim, gone, 0), ENOENT);
+	KT_ERRNO(sim_testdev_gate(f.sim, gone, 0, 0), ENOENT);
 	close(f.sim);
 }
 
@@ -1292,6 +1375,7 @@ static const struct kt_case cases[] = {
 	{ "flow.finish_not_processing", finish_not_processing, 0 },
 	{ "flow.finish_other_client", finish_other_client, 0 },
 	{ "flow.testdev_routing", testdev_routing, 0 },
+	{ "flow.kclient_reroute", kclient_reroute, 0 },
 	{ "flow.range_end_before_start", range_end_before_start, 0 },
 	{ "flow.range_overlap", range_overlap, 0 },
 	{ "flow.testdev_bad_args", testdev_bad_args, 0 },

@@ -265,6 +265,22 @@ static inline int sim_testdev_detach(int sim, uint16_t vmid, uint32_t id)
 	return ioctl(sim, VIOREQ_SIM_TESTDEV_DETACH, &t);
 }
 
+/* Open (open = 1) or only look at the gate of a GATED test device: the
+ * number of handler calls that reached it, or -1 with errno. */
+static inline long sim_testdev_gate(int sim, uint16_t vmid, uint32_t id,
+				    uint32_t open)
+{
+	struct vioreq_sim_testdev_gate g;
+
+	memset(&g, 0, sizeof(g));
+	g.vmid = vmid;
+	g.id = id;
+	g.open = open;
+	if (ioctl(sim, VIOREQ_SIM_TESTDEV_GATE, &g))
+		return -1;
+	return g.entered;
+}
+
 /* The low `size` bytes all ones, as the core completes an unserved read. */
 static inline int is_all_ones(uint64_t value, uint64_t size)
 {

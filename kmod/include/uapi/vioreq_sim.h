@@ -311,7 +311,12 @@ struct vioreq_sim_stats {
  * still runs, then return "hold": a device model that hands the request
  * to a faster thread. The request completes once, with its value. */
 #define VIOREQ_SIM_TESTDEV_EARLY	(1u << 1)
-#define VIOREQ_SIM_TESTDEV_FLAGS	0x3u
+/* Stop each handler call at a gate, with the VM unlocked, until
+ * VIOREQ_SIM_TESTDEV_GATE opens it (it then stays open), the device is
+ * detached, or 10 s pass. Lets a test change the page while the in-kernel
+ * client's work is between two passes. */
+#define VIOREQ_SIM_TESTDEV_GATED	(1u << 2)
+#define VIOREQ_SIM_TESTDEV_FLAGS	0x7u
 
 /**
  * struct vioreq_sim_testdev - an in-kernel I/O client ("test device")
@@ -343,6 +348,25 @@ struct vioreq_sim_testdev {
 	__u64	end;
 };
 
+/**
+ * struct vioreq_sim_testdev_gate - the gate of a VIOREQ_SIM_TESTDEV_GATED
+ * test device
+ * @vmid, @reserved0: the VM
+ * @id:		the test device's client id
+ * @open:	in: 1 opens the gate, 0 only reads @entered
+ * @entered:	out: handler calls that have reached the gate so far
+ *
+ * Errors: -ENOENT no VM or no test device with that id, -EINVAL @open not
+ * 0 or 1, @reserved0 not 0, or the device is not gated.
+ */
+struct vioreq_sim_testdev_gate {
+	__u16	vmid;
+	__u16	reserved0;
+	__u32	id;
+	__u32	open;
+	__u32	entered;
+};
+
 /* ------------------------------------------------------------ commands */
 
 #define VIOREQ_SIM_INJECT	_IOW(VIOREQ_SIM_IOCTL_TYPE, 0x01, struct vioreq_sim_inject)
@@ -355,5 +379,6 @@ struct vioreq_sim_testdev {
 #define VIOREQ_SIM_STATS	_IOWR(VIOREQ_SIM_IOCTL_TYPE, 0x07, struct vioreq_sim_stats)
 #define VIOREQ_SIM_TESTDEV_ATTACH _IOWR(VIOREQ_SIM_IOCTL_TYPE, 0x08, struct vioreq_sim_testdev)
 #define VIOREQ_SIM_TESTDEV_DETACH _IOW(VIOREQ_SIM_IOCTL_TYPE, 0x09, struct vioreq_sim_testdev)
+#define VIOREQ_SIM_TESTDEV_GATE _IOWR(VIOREQ_SIM_IOCTL_TYPE, 0x0a, struct vioreq_sim_testdev_gate)
 
 #endif /* _UAPI_VIOREQ_SIM_H */
