@@ -18,6 +18,8 @@ trusts.
 import hashlib
 import json
 import os
+import re
+import shlex
 import subprocess
 
 FORMAT = 1
@@ -25,14 +27,20 @@ RECORD = os.path.join("proofs", "replay-record.json")
 # Inputs that are trees of files; every file under them counts, with its
 # path, so a file added, removed or renamed changes the digest too.
 TREES = {"core": "core", "cache": os.path.join("proofs", "wp-cache")}
-# Inputs that are single files: the pinned flags and how runs are made.
-FILES = {"run_wp": os.path.join("proofs", "run_wp.py")}
-# Environment variables that change what Frama-C or Why3 load. run_wp.py
-# removes FRAMAC_WP_CACHE and FRAMAC_WP_CACHEDIR itself.
-ENV_PREFIXES = ("FRAMAC_", "WHY3")
+# Inputs that are single files: the pinned flags and how runs are made, and
+# this file (how verdicts are stored and read back).
+FILES = {"run_wp": os.path.join("proofs", "run_wp.py"),
+         "replay_record": os.path.join("proofs", "replay_record.py")}
+# Environment variables that change what Frama-C, its preprocessor, its
+# OCaml plugins or Why3 load. run_wp.py removes FRAMAC_WP_CACHE and
+# FRAMAC_WP_CACHEDIR itself.
+ENV_PREFIXES = ("FRAMAC_", "WHY3", "CPP", "OCAML", "DUNE_")
 ENV_IGNORED = ("FRAMAC_WP_CACHE", "FRAMAC_WP_CACHEDIR")
 TOOL_COMMANDS = {
     "frama-c": ["frama-c", "-version"],
+    # The preprocessor: its predefined macros are in no output below, and
+    # Frama-C expands the macros of annotations with it in a second pass.
+    "cpp": ["gcc", "--version"],
     "why3": ["why3", "--version"],
     # The provers Why3 resolves `cvc4` and `z3` to, with their versions
     # (see PROVERS).
@@ -42,6 +50,9 @@ TOOL_COMMANDS = {
 # default variants count ("Z3 4.8.12", not "Z3 4.8.12 (noBV)"): another
 # prover installed next to them changes no goal and no verdict.
 PROVERS = ("cvc4", "z3")
+# A line marker of the preprocessor: it names files by absolute path, which
+# differs between checkouts and says nothing of the code.
+LINE_MARKER = re.compile(r"^# \d+ .*$\n?", re.M)
 
 
 def prover_lines(text):
@@ -57,12 +68,17 @@ def _hash_file(h, root, rel):
     h.update(data)
 
 
-def tree_digest(root, rel_dir):
-    """SHA-256 over every file under rel_dir: sorted paths and contents."""
+def tree_digest(root, rel_dir, problems):
+    """SHA-256 over every file under rel_dir: sorted paths and contents.
+    A symbolic link is a problem (what it points to could change unseen)."""
     h = hashlib.sha256()
     paths = []
     for base, dirs, files in os.walk(os.path.join(root, rel_dir)):
         dirs.sort()
+        for name in dirs + files:
+            if os.path.islink(os.path.join(base, name)):
+                problems.append("symbolic link " + os.path.relpath(
+                    os.path.join(base, name), root))
         paths += [os.path.relpath(os.path.join(base, f), root)
                   for f in files]
     for rel in sorted(paths):
@@ -76,18 +92,59 @@ def file_digest(root, rel):
     return h.hexdigest()
 
 
-def tool_versions(run=subprocess.run):
-    """What each tool prints of its version ("missing" when absent)."""
+def tool_versions(problems, run=subprocess.run):
+    """What each tool prints of its version; a tool that is missing or
+    fails is a problem, so that two machines without it cannot match."""
     out = {}
     for name, cmd in TOOL_COMMANDS.items():
         try:
             p = run(cmd, capture_output=True, text=True, timeout=60)
-            out[name] = (p.stdout + p.stderr).strip()
-            if name == "provers":
-                out[name] = prover_lines(out[name])
-        except (OSError, subprocess.TimeoutExpired):
-            out[name] = "missing"
+        except (OSError, subprocess.TimeoutExpired) as e:
+            problems.append(f"{' '.join(cmd)}: {e}")
+            continue
+        out[name] = (p.stdout + p.stderr).strip()
+        if name == "provers":
+            out[name] = prover_lines(out[name])
+        elif name == "cpp":
+            out[name] = out[name].split("\n")[0]
+        if p.returncode != 0 or not out[name]:
+            problems.append(f"{' '.join(cmd)}: exit {p.returncode}, "
+                            f"{out[name][:80]!r}")
+    if out.get("provers", "").count("\n") + 1 != len(PROVERS):
+        problems.append("why3 config list-provers does not list "
+                        + " and ".join(PROVERS))
     return out
+
+
+def preprocessed_digest(root, frama_c_args, env, problems):
+    """SHA-256 of the code Frama-C parses: each source preprocessed by the
+    commands Frama-C itself prints (-print-cpp-commands), line markers
+    dropped. Whatever header a source includes, from core/, from the
+    checkout's root (Frama-C's `-I.`) or from Frama-C's libc, and whatever
+    the preprocessor predefines, is in it."""
+    h = hashlib.sha256()
+    try:
+        p = subprocess.run(["frama-c"] + frama_c_args +
+                           ["-print-cpp-commands"], cwd=root, env=env,
+                           capture_output=True, text=True, timeout=60)
+        commands = [line.strip() for line in p.stdout.splitlines()
+                    if line.startswith("  ")]
+        if p.returncode != 0 or not commands:
+            raise OSError(f"frama-c -print-cpp-commands: exit "
+                          f"{p.returncode}, {len(commands)} commands")
+        for command in commands:
+            argv = shlex.split(command)
+            out = argv.index("-o")
+            del argv[out:out + 2]
+            q = subprocess.run(argv, cwd=root, env=env, capture_output=True,
+                               text=True, timeout=60)
+            if q.returncode != 0:
+                raise OSError(f"{argv[0]}: exit {q.returncode}: "
+                              f"{q.stderr[-200:]}")
+            h.update(LINE_MARKER.sub("", q.stdout).encode())
+    except (OSError, ValueError, subprocess.TimeoutExpired) as e:
+        problems.append(f"preprocessing: {e}")
+    return h.hexdigest()
 
 
 def environment(env=None):
@@ -96,31 +153,61 @@ def environment(env=None):
             if k.startswith(ENV_PREFIXES) and k not in ENV_IGNORED}
 
 
-def fingerprint(root, tools=None, env=None):
-    """Digest of each input, and of all of them together ("all")."""
-    fp = {name: tree_digest(root, rel) for name, rel in TREES.items()}
+def fingerprint(root, frama_c_args=None, env=None, tools=None,
+                preprocessed=None):
+    """Digest of each input, and of all of them together ("all").
+
+    frama_c_args are the kernel flags and sources of a run; env its
+    environment. Tests give tools and preprocessed instead of running
+    anything. "problems" lists what makes the record unusable."""
+    problems = []
+    env = dict(os.environ) if env is None else env
+    fp = {name: tree_digest(root, rel, problems)
+          for name, rel in TREES.items()}
     fp.update({name: file_digest(root, rel) for name, rel in FILES.items()})
-    fp["tools"] = tool_versions() if tools is None else tools
+    fp["tools"] = tool_versions(problems) if tools is None else tools
+    fp["preprocessed"] = (preprocessed if preprocessed is not None else
+                          preprocessed_digest(root, frama_c_args, env,
+                                              problems))
     fp["environment"] = environment(env)
+    fp["problems"] = problems
     fp["all"] = hashlib.sha256(json.dumps(
         {k: v for k, v in fp.items() if k != "all"},
         sort_keys=True).encode()).hexdigest()
     return fp
 
 
+def well_formed(record):
+    """The shape --use-record reads: anything else is not a record."""
+    try:
+        return (record["format"] == FORMAT and
+                isinstance(record["fingerprint"], dict) and
+                all(isinstance(record["replay"][k], (int, float, str))
+                    for k in ("finished", "seconds", "jobs")) and
+                all(isinstance(row, list) and len(row) == 3 and
+                    isinstance(row[2], dict)
+                    for rows in record["goals"].values()
+                    for row in rows.values()))
+    except (KeyError, TypeError, AttributeError):
+        return False
+
+
 def changed_inputs(recorded, current):
-    """Names of the inputs whose digest differs ("format" when the record
-    is of another format or unreadable)."""
+    """Why the record cannot stand for a replay now: [] when it can,
+    else the names of the inputs whose digest differs, or what is wrong
+    with the record or with this machine."""
+    if current.get("problems"):
+        return ["inputs not all known: " + "; ".join(current["problems"])]
     if not recorded:
-        return ["record (missing or unreadable)"]
-    if recorded.get("format") != FORMAT:
-        return ["format"]
-    old = recorded.get("fingerprint", {})
-    changed = sorted(k for k in current if k != "all" and old.get(k) !=
-                     current[k])
+        return ["no record (missing or unreadable)"]
+    if not well_formed(recorded):
+        return [f"the record is malformed or not of format {FORMAT}"]
+    old = recorded["fingerprint"]
+    changed = [f"{k} changed" for k in sorted(current)
+               if k != "all" and old.get(k) != current[k]]
     if not changed and old.get("all") != current["all"]:
         # The parts match and their digest does not: an edited record.
-        changed = ["fingerprint"]
+        changed = ["the record's overall digest was edited"]
     return changed
 
 

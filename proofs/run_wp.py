@@ -145,6 +145,23 @@ class Progress:
             self._finish(tag)
 
 
+def frama_c_env():
+    env = dict(os.environ)
+    # Frama-C resolves relative source paths against $PWD, not against its
+    # working directory: without this, run from another checkout it would
+    # prove that checkout's files (seen with the mutation check's copy).
+    env["PWD"] = ROOT
+    env.pop("FRAMAC_WP_CACHE", None)
+    env.pop("FRAMAC_WP_CACHEDIR", None)
+    return env
+
+
+def input_fingerprint(sources):
+    """The replay record's digest of what a run on these sources reads."""
+    return replay_record.fingerprint(ROOT, KERNEL_FLAGS + sources,
+                                     frama_c_env())
+
+
 def run_frama_c(sources, functions, cache, out_dir, extra, tag,
                 progress=None):
     """Run one Frama-C WP process; return (report dict, log text, seconds)."""
@@ -174,13 +191,7 @@ def run_frama_c(sources, functions, cache, out_dir, extra, tag,
     elif functions:
         cmd += ["-wp-fct", ",".join(functions)]
     cmd += sources
-    env = dict(os.environ)
-    # Frama-C resolves relative source paths against $PWD, not against its
-    # working directory: without this, run from another checkout it would
-    # prove that checkout's files (seen with the mutation check's copy).
-    env["PWD"] = ROOT
-    env.pop("FRAMAC_WP_CACHE", None)
-    env.pop("FRAMAC_WP_CACHEDIR", None)
+    env = frama_c_env()
     started = time.monotonic()
     # Line-buffered: the log shows a long run's progress as it goes.
     with open(log_path, "w", buffering=1) as log:
@@ -546,11 +557,12 @@ def main():
 
     extra = [] if args.no_smoke else SMOKE_FLAGS + [
         "-wp-smoke-timeout", str(SMOKE_TIMEOUT)]
-    inputs = replay_record.fingerprint(ROOT) if full_replay else None
+    inputs = input_fingerprint(sources) if full_replay else None
     recorded = replay_record.load(ROOT) if args.use_record else None
     from_record = None
     if args.use_record:
-        from_record = replayed_from_record(recorded, inputs, out_dir)
+        from_record = replayed_from_record(recorded, inputs, out_dir,
+                                           args.jobs)
     if from_record:
         report, log, secs = from_record
     else:
@@ -634,14 +646,18 @@ def main():
 
 
 # ------------------------------------------------------- replay record
-def replayed_from_record(recorded, inputs, out_dir):
+def replayed_from_record(recorded, inputs, out_dir, jobs):
     """(report, log, seconds) from proofs/replay-record.json when every
     input matches it, else None (and the caller runs the replay)."""
     changed = replay_record.changed_inputs(recorded, inputs)
+    if not changed and recorded["replay"]["jobs"] != jobs:
+        # One process proves whatever WP finds; several prove the
+        # functions core_functions() names: the same set today, but the
+        # record stands only for the schedule it was made with.
+        changed = [f"the record is of --jobs {recorded['replay']['jobs']}"]
     if changed:
-        print("replay record: does not match (" + ", ".join(changed) +
-              " changed since it was written); running the full replay",
-              flush=True)
+        print("replay record not used (" + "; ".join(changed) +
+              "): running the full replay", flush=True)
         return None
     started = time.monotonic()
     remove_stale_reports(out_dir, "wp")
@@ -661,8 +677,12 @@ def write_record(inputs, report, summary, run, from_record):
     if from_record:
         print("replay record: already current, not rewritten")
         return
-    after = replay_record.fingerprint(ROOT)
+    after = input_fingerprint(core_sources())
     moved = [k for k in inputs if k != "all" and inputs[k] != after[k]]
+    if inputs["problems"]:
+        print("replay record not written: inputs not all known: " +
+              "; ".join(inputs["problems"]))
+        return
     if moved:
         print("replay record not written: " + ", ".join(moved) +
               " changed while the replay ran")
@@ -675,9 +695,9 @@ def write_record(inputs, report, summary, run, from_record):
 def record_status():
     recorded = replay_record.load(ROOT)
     changed = replay_record.changed_inputs(
-        recorded, replay_record.fingerprint(ROOT))
+        recorded, input_fingerprint(core_sources()))
     if changed:
-        print("replay record: stale, " + ", ".join(changed) + " changed. "
+        print("replay record: stale (" + "; ".join(changed) + "). "
               "CI then replays every goal (85 s instead of 1 s). After the "
               "proofs pass, refresh it: cmake --build build --target "
               "proofs-record (or proofs/run_wp.py --cache offline --jobs 4 "

@@ -23,7 +23,23 @@ import replay_record  # noqa: E402
 import run_wp  # noqa: E402
 
 TOOLS = {"frama-c": "25.0", "why3": "Why3 platform, version 1.5.1",
+         "cpp": "gcc (Debian 12.2.0-14) 12.2.0",
          "provers": "CVC4 1.8\nZ3 4.8.12"}
+
+
+class FakeRun:
+    """subprocess.run for tool_versions(): answers from a table."""
+
+    def __init__(self, answers):
+        self.answers = answers
+
+    def __call__(self, cmd, **_):
+        answer = self.answers.get(cmd[0])
+        if answer is None:
+            raise FileNotFoundError(cmd[0])
+        code, text = answer
+        return type("P", (), {"returncode": code, "stdout": text,
+                              "stderr": ""})()
 
 
 def write(root, rel, text):
@@ -41,23 +57,29 @@ class Fingerprint(unittest.TestCase):
         write(self.root, "core/logic/vm.acsl", "/*@ predicate p = \\true; */")
         write(self.root, "proofs/wp-cache/ab12.json", '{"result": "valid"}')
         write(self.root, "proofs/run_wp.py", "FLAGS = ['-wp-rte']\n")
+        write(self.root, "proofs/replay_record.py", "FORMAT = 1\n")
         self.base = self.fp()
 
-    def fp(self, tools=TOOLS, env=None):
-        return replay_record.fingerprint(self.root, tools=tools,
-                                         env=env or {})
+    def fp(self, tools=TOOLS, env=None, preprocessed="cpp output"):
+        return replay_record.fingerprint(self.root, env=env or {},
+                                         tools=tools,
+                                         preprocessed=preprocessed)
+
+    def record(self, fp):
+        return replay_record.make(fp, REPORT, {}, {
+            "finished": "now", "seconds": 1.0, "jobs": 4})
 
     def assertMoved(self, name, fp=None):
         fp = fp or self.fp()
         self.assertNotEqual(fp["all"], self.base["all"])
-        self.assertEqual(replay_record.changed_inputs(
-            {"format": replay_record.FORMAT, "fingerprint": self.base}, fp),
-            [name])
+        self.assertEqual(replay_record.changed_inputs(self.record(self.base),
+                                                      fp),
+                         [name + " changed"])
 
     def test_same_tree_same_digest(self):
         self.assertEqual(self.fp(), self.base)
         self.assertEqual(replay_record.changed_inputs(
-            {"format": replay_record.FORMAT, "fingerprint": self.base},
+            self.record(self.base),
             self.fp()), [])
 
     def test_one_byte_of_core(self):
@@ -93,8 +115,31 @@ class Fingerprint(unittest.TestCase):
         write(self.root, "proofs/run_wp.py", "FLAGS = []\n")
         self.assertMoved("run_wp")
 
+    def test_record_format_code(self):
+        write(self.root, "proofs/replay_record.py", "FORMAT = 2\n")
+        self.assertMoved("replay_record")
+
+    def test_preprocessed_code(self):
+        # A header from outside core/ (the root, Frama-C's libc) or another
+        # preprocessor changes what Frama-C parses, and this digest.
+        self.assertMoved("preprocessed", self.fp(preprocessed="other"))
+
+    def test_symbolic_link_is_not_followed_but_refused(self):
+        os.symlink(self.root, os.path.join(self.root, "core", "link"))
+        fp = self.fp()
+        self.assertTrue(fp["problems"])
+        self.assertEqual(len(replay_record.changed_inputs(
+            self.record(fp), fp)), 1)
+        self.assertIn("symbolic link core/link", replay_record.changed_inputs(
+            self.record(fp), fp)[0])
+
     def test_tool_version(self):
         self.assertMoved("tools", self.fp(tools=dict(TOOLS, why3="1.6.0")))
+
+    def test_preprocessor(self):
+        self.assertMoved("tools", self.fp(
+            tools=dict(TOOLS, cpp="gcc (Debian 13.2.0-1) 13.2.0")))
+        self.assertMoved("environment", self.fp(env={"CPP": "clang -E -C"}))
 
     def test_prover_set(self):
         self.assertMoved("tools", self.fp(
@@ -113,9 +158,25 @@ class Fingerprint(unittest.TestCase):
         used = flags[flags.index("-wp-prover") + 1].split(",")
         self.assertEqual(sorted(used), sorted(replay_record.PROVERS))
 
-    def test_missing_tool(self):
-        self.assertMoved("tools", self.fp(
-            tools=dict(TOOLS, **{"frama-c": "missing"})))
+    def test_missing_or_failing_tool_is_not_an_input(self):
+        # Two machines without why3 must not match each other.
+        ok = {"frama-c": (0, "25.0"), "gcc": (0, "gcc 12\nmore"),
+              "why3": (0, "CVC4 1.8\nZ3 4.8.12\n")}
+        problems = []
+        got = replay_record.tool_versions(problems, FakeRun(ok))
+        self.assertEqual(problems, [])
+        self.assertEqual(got["cpp"], "gcc 12")
+        for broken in ({"why3": None}, {"frama-c": (2, "")},
+                       {"why3": (0, "Z3 4.8.12\n")}, {"gcc": (0, "")}):
+            problems = []
+            answers = {k: v for k, v in dict(ok, **broken).items()
+                       if v is not None}
+            replay_record.tool_versions(problems, FakeRun(answers))
+            self.assertTrue(problems, broken)
+            self.assertTrue(replay_record.changed_inputs(
+                self.record(self.base),
+                dict(self.base, problems=problems))[0].startswith(
+                    "inputs not all known"))
 
     def test_frama_c_environment(self):
         self.assertMoved("environment",
@@ -128,17 +189,26 @@ class Fingerprint(unittest.TestCase):
                                       "HOME": "/x"})["all"],
                          self.base["all"])
 
-    def test_missing_or_other_record(self):
+    def test_missing_malformed_or_other_record(self):
         self.assertEqual(replay_record.changed_inputs(None, self.base),
-                         ["record (missing or unreadable)"])
-        self.assertEqual(replay_record.changed_inputs(
-            {"format": 0, "fingerprint": self.base}, self.base), ["format"])
+                         ["no record (missing or unreadable)"])
+        good = replay_record.make(self.base, REPORT, {}, {
+            "finished": "now", "seconds": 1.0, "jobs": 4})
+        self.assertEqual(replay_record.changed_inputs(good, self.base), [])
+        bad = [dict(good, format=0), [good], dict(good, goals=None),
+               dict(good, replay={}),
+               dict(good, goals={"f": {"g": [1, 1]}}),
+               {k: v for k, v in good.items() if k != "fingerprint"}]
+        for record in bad:
+            self.assertEqual(replay_record.changed_inputs(record, self.base),
+                             ["the record is malformed or not of format 1"])
 
     def test_edited_overall_digest(self):
-        forged = dict(self.base, all="0" * 64)
-        self.assertEqual(replay_record.changed_inputs(
-            {"format": replay_record.FORMAT, "fingerprint": forged},
-            self.base), ["fingerprint"])
+        good = replay_record.make(dict(self.base, all="0" * 64), REPORT, {},
+                                  {"finished": "now", "seconds": 1.0,
+                                   "jobs": 4})
+        self.assertEqual(replay_record.changed_inputs(good, self.base),
+                         ["the record's overall digest was edited"])
 
 
 # A report as WP writes it: a goal in two parts (Qed and CVC4), a goal one
@@ -199,6 +269,44 @@ class Verdicts(unittest.TestCase):
                                     run_wp.summarize(REPORT),
                                     {"seconds": 1.0})
         self.assertEqual(json.loads(replay_record.dumps(record)), record)
+
+
+class FastPath(unittest.TestCase):
+    """run_wp.py's use of a record (no Frama-C: the inputs are given)."""
+
+    def setUp(self):
+        self.out = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.out)
+        self.inputs = {"core": "c", "problems": [], "all": "a"}
+        self.record = replay_record.make(self.inputs, REPORT, {}, {
+            "finished": "now", "seconds": 85.0, "jobs": 4})
+
+    def use(self, record, jobs=4):
+        import contextlib
+        import io
+        with contextlib.redirect_stdout(io.StringIO()) as said:
+            got = run_wp.replayed_from_record(record, self.inputs, self.out,
+                                              jobs)
+        return got, said.getvalue()
+
+    def test_match_gives_the_recorded_verdicts(self):
+        got, said = self.use(self.record)
+        self.assertIsNotNone(got, said)
+        self.assertEqual(run_wp.unproved_goals(got[0]), ["f_assert_bad"])
+        with open(os.path.join(self.out, "wp0.json")) as f:
+            self.assertEqual(json.load(f), got[0])
+
+    def test_other_schedule_is_not_used(self):
+        got, said = self.use(self.record, jobs=1)
+        self.assertIsNone(got)
+        self.assertIn("--jobs 4", said)
+
+    def test_changed_input_is_not_used(self):
+        got, said = self.use(replay_record.make(
+            dict(self.inputs, core="c2"), REPORT, {},
+            self.record["replay"]))
+        self.assertIsNone(got)
+        self.assertIn("core changed", said)
 
 
 class CommittedRecord(unittest.TestCase):
