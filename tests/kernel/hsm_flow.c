@@ -476,6 +476,8 @@ static void kclient_reroute(void)
 	if (!KT_WAIT_FOR(held_mask(f.sim, vmid) == 0x7u, KT_LONG_MS))
 		KT_FAIL("slots 1 and 2 not dispatched to the device (held 0x%x)",
 			held_mask(f.sim, vmid));
+	/* Still at the gate (it opens by itself after 10 s). */
+	KT_EQ(slot_state(&f.vm, 0), ACRN_IOREQ_STATE_PROCESSING);
 	f.vm.page->req_slot[1].reqs.pio_request.address = TESTDEV_PIO_END + 1;
 	f.vm.page->req_slot[2].reqs.pio_request.size = 3;
 	KT_EQ(sim_testdev_gate(f.sim, vmid, id, 1), 1);

@@ -312,9 +312,9 @@ struct vioreq_sim_stats {
  * to a faster thread. The request completes once, with its value. */
 #define VIOREQ_SIM_TESTDEV_EARLY	(1u << 1)
 /* Stop each handler call at a gate, with the VM unlocked, until
- * VIOREQ_SIM_TESTDEV_GATE opens it (it then stays open), the device is
- * detached, or 10 s pass. Lets a test change the page while the in-kernel
- * client's work is between two passes. */
+ * VIOREQ_SIM_TESTDEV_GATE opens it, the device is detached, or a call has
+ * waited 10 s; it then stays open. Lets a test change the page while the
+ * in-kernel client's work is between two passes. */
 #define VIOREQ_SIM_TESTDEV_GATED	(1u << 2)
 #define VIOREQ_SIM_TESTDEV_FLAGS	0x7u
 
