@@ -38,9 +38,6 @@ ENV_PREFIXES = ("FRAMAC_", "WHY3", "CPP", "OCAML", "DUNE_")
 ENV_IGNORED = ("FRAMAC_WP_CACHE", "FRAMAC_WP_CACHEDIR")
 TOOL_COMMANDS = {
     "frama-c": ["frama-c", "-version"],
-    # The preprocessor: its predefined macros are in no output below, and
-    # Frama-C expands the macros of annotations with it in a second pass.
-    "cpp": ["gcc", "--version"],
     "why3": ["why3", "--version"],
     # The provers Why3 resolves `cvc4` and `z3` to, with their versions
     # (see PROVERS).
@@ -105,8 +102,6 @@ def tool_versions(problems, run=subprocess.run):
         out[name] = (p.stdout + p.stderr).strip()
         if name == "provers":
             out[name] = prover_lines(out[name])
-        elif name == "cpp":
-            out[name] = out[name].split("\n")[0]
         if p.returncode != 0 or not out[name]:
             problems.append(f"{' '.join(cmd)}: exit {p.returncode}, "
                             f"{out[name][:80]!r}")
@@ -119,9 +114,11 @@ def tool_versions(problems, run=subprocess.run):
 def preprocessed_digest(root, frama_c_args, env, problems):
     """SHA-256 of the code Frama-C parses: each source preprocessed by the
     commands Frama-C itself prints (-print-cpp-commands), line markers
-    dropped. Whatever header a source includes, from core/, from the
-    checkout's root (Frama-C's `-I.`) or from Frama-C's libc, and whatever
-    the preprocessor predefines, is in it."""
+    dropped, and the macros the preprocessor predefines (`-dM`: Frama-C
+    expands the macros of annotations in a second pass, with them).
+    Whatever header a source includes, from core/, from the checkout's
+    root (Frama-C's `-I.`) or from Frama-C's libc, is in it; a compiler
+    update that predefines the same macros is not."""
     h = hashlib.sha256()
     try:
         p = subprocess.run(["frama-c"] + frama_c_args +
@@ -142,6 +139,11 @@ def preprocessed_digest(root, frama_c_args, env, problems):
                 raise OSError(f"{argv[0]}: exit {q.returncode}: "
                               f"{q.stderr[-200:]}")
             h.update(LINE_MARKER.sub("", q.stdout).encode())
+        q = subprocess.run(argv + ["-dM"], cwd=root, env=env,
+                           capture_output=True, text=True, timeout=60)
+        if q.returncode != 0:
+            raise OSError(f"{argv[0]} -dM: exit {q.returncode}")
+        h.update("".join(sorted(q.stdout.splitlines(True))).encode())
     except (OSError, ValueError, subprocess.TimeoutExpired) as e:
         problems.append(f"preprocessing: {e}")
     return h.hexdigest()

@@ -23,7 +23,6 @@ import replay_record  # noqa: E402
 import run_wp  # noqa: E402
 
 TOOLS = {"frama-c": "25.0", "why3": "Why3 platform, version 1.5.1",
-         "cpp": "gcc (Debian 12.2.0-14) 12.2.0",
          "provers": "CVC4 1.8\nZ3 4.8.12"}
 
 
@@ -137,8 +136,6 @@ class Fingerprint(unittest.TestCase):
         self.assertMoved("tools", self.fp(tools=dict(TOOLS, why3="1.6.0")))
 
     def test_preprocessor(self):
-        self.assertMoved("tools", self.fp(
-            tools=dict(TOOLS, cpp="gcc (Debian 13.2.0-1) 13.2.0")))
         self.assertMoved("environment", self.fp(env={"CPP": "clang -E -C"}))
 
     def test_prover_set(self):
@@ -160,14 +157,14 @@ class Fingerprint(unittest.TestCase):
 
     def test_missing_or_failing_tool_is_not_an_input(self):
         # Two machines without why3 must not match each other.
-        ok = {"frama-c": (0, "25.0"), "gcc": (0, "gcc 12\nmore"),
+        ok = {"frama-c": (0, "25.0"),
               "why3": (0, "CVC4 1.8\nZ3 4.8.12\n")}
         problems = []
         got = replay_record.tool_versions(problems, FakeRun(ok))
         self.assertEqual(problems, [])
-        self.assertEqual(got["cpp"], "gcc 12")
+        self.assertEqual(got["frama-c"], "25.0")
         for broken in ({"why3": None}, {"frama-c": (2, "")},
-                       {"why3": (0, "Z3 4.8.12\n")}, {"gcc": (0, "")}):
+                       {"why3": (0, "Z3 4.8.12\n")}, {"frama-c": (0, "")}):
             problems = []
             answers = {k: v for k, v in dict(ok, **broken).items()
                        if v is not None}
@@ -209,6 +206,45 @@ class Fingerprint(unittest.TestCase):
                                    "jobs": 4})
         self.assertEqual(replay_record.changed_inputs(good, self.base),
                          ["the record's overall digest was edited"])
+
+
+@unittest.skipIf(shutil.which("frama-c") is None, "needs frama-c")
+class Preprocessed(unittest.TestCase):
+    """The digest of the code Frama-C parses, on a two-file tree."""
+
+    def tree(self):
+        root = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, root)
+        write(root, "core/src/a.c", '#include "vioreq/x.h"\n'
+              '/*@ ensures X; */ int f(void) { return X; }\n')
+        write(root, "core/include/vioreq/x.h", "#define X 1\n")
+        return root
+
+    def digest(self, root):
+        problems = []
+        env = dict(os.environ, PWD=root)
+        got = replay_record.preprocessed_digest(
+            root, run_wp.KERNEL_FLAGS + ["core/src/a.c"], env, problems)
+        self.assertEqual(problems, [])
+        return got
+
+    def test_same_code_elsewhere_same_digest(self):
+        self.assertEqual(self.digest(self.tree()), self.digest(self.tree()))
+
+    def test_header_at_the_root_shadows_core(self):
+        root = self.tree()
+        before = self.digest(root)
+        write(root, "vioreq/x.h", "#define X 2\n")
+        self.assertNotEqual(self.digest(root), before)
+
+    def test_failure_is_a_problem(self):
+        root = self.tree()
+        os.remove(os.path.join(root, "core/include/vioreq/x.h"))
+        problems = []
+        replay_record.preprocessed_digest(
+            root, run_wp.KERNEL_FLAGS + ["core/src/a.c"],
+            dict(os.environ, PWD=root), problems)
+        self.assertTrue(problems)
 
 
 # A report as WP writes it: a goal in two parts (Qed and CVC4), a goal one
