@@ -557,7 +557,9 @@ def main():
 
     extra = [] if args.no_smoke else SMOKE_FLAGS + [
         "-wp-smoke-timeout", str(SMOKE_TIMEOUT)]
-    inputs = input_fingerprint(sources) if full_replay else None
+    # Only a run that uses or writes the record pays for its digest.
+    inputs = (input_fingerprint(sources)
+              if args.use_record or args.write_record else None)
     recorded = replay_record.load(ROOT) if args.use_record else None
     from_record = None
     if args.use_record:
